@@ -1,0 +1,59 @@
+/**
+ * The registry of every stable error code quipu can raise. A code is never reused or renamed:
+ * callers match on it. `docs/errors.md` is generated from this table (`pnpm docs:errors`) and a
+ * test fails when the two drift apart.
+ *
+ * `status` is the HTTP status a daemon answers with; `transient` says whether retrying the same
+ * call later may succeed.
+ */
+export interface ErrorCodeInfo {
+  readonly area: string;
+  readonly status: number;
+  readonly transient: boolean;
+  readonly description: string;
+}
+
+function code(area: string, status: number, description: string, transient = false): ErrorCodeInfo {
+  return { area, status, transient, description };
+}
+
+export const errorCodes = {
+  // --- generic boundary validation
+  QUIPU_VALIDATION_FAILED: code("validation", 400, "An input (HTTP body, config, query, remote response) failed its schema; `details.issues` lists every problem as `path: message`."),
+  QUIPU_CONFIG_INVALID: code("config", 400, "A configuration file, environment variable or flag is invalid; `details.issues` lists every problem at once."),
+
+  // --- data model
+  QUIPU_MODEL_INVALID_SHA1: code("model", 400, "A sha1 is neither 40 hexadecimal characters nor an allowed alias (`latest`, `head`); `details.value` holds it."),
+  QUIPU_MODEL_INVALID_NAME: code("model", 400, "A project, ref, flavor, arch or other path segment is empty, a dot segment, contains a slash or control characters, or is too long."),
+  QUIPU_MODEL_UNKNOWN_DISTRO: code("model", 400, "A distro name is not in the distro table; `details.distro` holds it."),
+  QUIPU_MODEL_UNKNOWN_DISTRO_VERSION: code("model", 400, "A distro version or codename is not known for that distro; `details.distro` and `details.version` hold them."),
+  QUIPU_MODEL_INVALID_DISTRO_QUERY: code("model", 400, "A `distro/version[/arch]` query part is malformed; `details.value` holds it."),
+
+  // --- Jenkins label expressions and queue demand
+  QUIPU_LABEL_SYNTAX: code("labels", 400, "A Jenkins label expression does not parse; `details.expression`, `details.position` (0-based) and `details.expected` say where and why."),
+
+  // --- node selection
+  QUIPU_NODE_NONE_AVAILABLE: code("nodes", 404, "No registered node is healthy, enabled and reachable, so none can be handed out.", true),
+  QUIPU_NODE_NOT_FOUND: code("nodes", 404, "No node is registered under that host; `details.host` holds it."),
+
+  // --- provisioning port
+  QUIPU_PROVIDER_NOT_FOUND: code("provider", 404, "The provider has no machine with that id; `details.id` holds it."),
+  QUIPU_PROVIDER_QUOTA_EXCEEDED: code("provider", 409, "The provider refused to create a machine because a quota (instances, cores, RAM, volumes) is exhausted.", true),
+  QUIPU_PROVIDER_TRANSIENT: code("provider", 503, "The provider failed in a way that may succeed when retried (timeout, 5xx, rate limit).", true),
+  QUIPU_PROVIDER_PERMANENT: code("provider", 502, "The provider failed in a way that retrying will not fix (bad image, bad flavor, rejected request)."),
+  QUIPU_PROVIDER_AUTH_FAILED: code("provider", 502, "The provider rejected the credentials; the credentials themselves are never included."),
+  QUIPU_PROVIDER_INVALID_REQUEST: code("provider", 400, "A machine request failed validation before reaching the provider (name, image, size, tags)."),
+  QUIPU_PROVIDER_UNSUPPORTED: code("provider", 501, "The provider lacks the capability a request needs (for example a volume); `details.capability` names it."),
+  QUIPU_PROVIDER_ALREADY_EXISTS: code("provider", 409, "A machine with that name already exists at the provider and the provider requires unique names."),
+
+  // --- remote execution port
+  QUIPU_REMOTE_CONNECT_FAILED: code("remote", 502, "Connecting to a remote host failed (refused, unreachable, authentication); `details.host` names it.", true),
+  QUIPU_REMOTE_COMMAND_FAILED: code("remote", 502, "A remote command exited non-zero; `details.exitCode` and the tail of stderr are included."),
+  QUIPU_REMOTE_TIMEOUT: code("remote", 504, "A remote command or copy did not finish in time.", true),
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(errorCodes, value);
+}
