@@ -46,6 +46,17 @@ export const errorCodes = {
   QUIPU_PROVIDER_UNSUPPORTED: code("provider", 501, "The provider lacks the capability a request needs (for example a volume); `details.capability` names it."),
   QUIPU_PROVIDER_ALREADY_EXISTS: code("provider", 409, "A machine with that name already exists at the provider and the provider requires unique names."),
 
+  // --- repository indexing
+  QUIPU_CODEC_UNSUPPORTED: code("indexing", 500, "A compression format is needed (to read a package or write an index) but no codec for it is configured; `details.format` names it."),
+  QUIPU_RPM_INVALID: code("indexing", 400, "A file is not a readable rpm package (empty, truncated, corrupt header, or not an rpm at all); `details.file` names it, `details.reason` says what is wrong and `details.offset` where."),
+  QUIPU_RPM_ENTRY_INVALID: code("indexing", 400, "A package entry given to the rpm repository builder is unusable (href not a relative path inside the repository, duplicate href, malformed pkgid, negative size or mtime); `details.href` and `details.reason` say which and why."),
+  QUIPU_XZ_INVALID: code("indexing", 400, "An .xz input is malformed, truncated, corrupt (CRC or size mismatch, bad LZMA data), uses an unsupported filter or check, or decodes to more than the output limit; `details.reason` says why and `details.offset` at which input byte."),
+  QUIPU_DEB_INVALID: code("indexing", 400, "A .deb file is not a readable Debian binary package (not an ar archive, truncated, corrupt or undecompressible member, unsupported format version, missing control file or required field); `details.file`, `details.reason` and `details.offset` (byte offset, when known) say what and where."),
+  QUIPU_DEB_CONTROL_INVALID: code("indexing", 400, "A Debian control paragraph does not parse the way dpkg would accept it, or a field would not serialise safely (bad field name, missing colon, blank or unindented continuation line, duplicate field); `details.file`, `details.line`, `details.field` and `details.reason` say where."),
+  QUIPU_DEB_DSC_INVALID: code("indexing", 400, "A .dsc source control file is malformed (broken PGP armor, missing Source/Version/Files, bad checksum line, checksum lists that disagree); `details.file` and `details.reason` say what."),
+  QUIPU_DEB_REPO_INVALID: code("indexing", 400, "The input of an apt repository build is inconsistent (bad codename, component or architecture name, unsafe file path, missing or malformed hash, architecture not listed, weak-only Release hashes); `details.reason` says what and names the package or option."),
+  QUIPU_DEB_DUPLICATE_PACKAGE: code("indexing", 409, "Two different files carry the same Package, Version and Architecture in one component; `details.package`, `details.version`, `details.architecture` and `details.files` name them."),
+
   // --- remote execution port
   QUIPU_REMOTE_CONNECT_FAILED: code("remote", 502, "Connecting to a remote host failed (refused, unreachable, authentication); `details.host` names it.", true),
   QUIPU_REMOTE_COMMAND_FAILED: code("remote", 502, "A remote command exited non-zero; `details.exitCode` and the tail of stderr are included."),
