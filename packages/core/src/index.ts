@@ -8,3 +8,4 @@ export * from "./model/index.js";
 export * from "./labels/index.js";
 export * from "./nodes/index.js";
 export * from "./provisioning/index.js";
+export * from "./indexing/index.js";

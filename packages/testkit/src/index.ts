@@ -12,3 +12,4 @@ export {
 } from "./provider-contract.js";
 export { collectSecretsLeaks, expectNoSecretLeaks } from "./secret-leaks.js";
 export { createRecordingLogger, type LogLevel, type LogRecord, type RecordingLogger } from "./recording-logger.js";
+export * from "./packages/index.js";

@@ -47,6 +47,7 @@ export const errorCodes = {
   QUIPU_PROVIDER_ALREADY_EXISTS: code("provider", 409, "A machine with that name already exists at the provider and the provider requires unique names."),
 
   // --- repository indexing
+  QUIPU_CODEC_CORRUPT: code("indexing", 400, "Compressed data could not be decompressed (bad header, checksum or truncation); `details.format` names the format."),
   QUIPU_CODEC_UNSUPPORTED: code("indexing", 500, "A compression format is needed (to read a package or write an index) but no codec for it is configured; `details.format` names it."),
   QUIPU_RPM_INVALID: code("indexing", 400, "A file is not a readable rpm package (empty, truncated, corrupt header, or not an rpm at all); `details.file` names it, `details.reason` says what is wrong and `details.offset` where."),
   QUIPU_RPM_ENTRY_INVALID: code("indexing", 400, "A package entry given to the rpm repository builder is unusable (href not a relative path inside the repository, duplicate href, malformed pkgid, negative size or mtime); `details.href` and `details.reason` say which and why."),
@@ -55,7 +56,14 @@ export const errorCodes = {
   QUIPU_DEB_CONTROL_INVALID: code("indexing", 400, "A Debian control paragraph does not parse the way dpkg would accept it, or a field would not serialise safely (bad field name, missing colon, blank or unindented continuation line, duplicate field); `details.file`, `details.line`, `details.field` and `details.reason` say where."),
   QUIPU_DEB_DSC_INVALID: code("indexing", 400, "A .dsc source control file is malformed (broken PGP armor, missing Source/Version/Files, bad checksum line, checksum lists that disagree); `details.file` and `details.reason` say what."),
   QUIPU_DEB_REPO_INVALID: code("indexing", 400, "The input of an apt repository build is inconsistent (bad codename, component or architecture name, unsafe file path, missing or malformed hash, architecture not listed, weak-only Release hashes); `details.reason` says what and names the package or option."),
+  QUIPU_SIGNING_KEY_INVALID: code("indexing", 400, "A repository signing key is unusable: `details.reason` is one of `unreadable`, `several-keys`, `not-private`, `passphrase-required`, `wrong-passphrase`, `unsupported-key-version`, `revoked`, `expired`, `cannot-sign`, `weak-binding-hash`, `signing-failed`; `details.fingerprint` names the key when it could be read. The key material and passphrase are never included."),
+  QUIPU_SIGNING_INPUT_INVALID: code("indexing", 400, "What was given to sign is unusable: a Release that is not UTF-8 text, is empty or holds carriage returns or NUL bytes (a clear signature cannot carry it faithfully), or a file list with no `Release` / `repodata/repomd.xml` (or without a path that was named); `details.reason` and `details.path` say what."),
   QUIPU_DEB_DUPLICATE_PACKAGE: code("indexing", 409, "Two different files carry the same Package, Version and Architecture in one component; `details.package`, `details.version`, `details.architecture` and `details.files` name them."),
+  QUIPU_INDEX_DIRECTORY_INVALID: code("indexing", 400, "The directory to index does not exist, is not a directory, or cannot be read or written; `details.directory` names it and `details.reason` says why."),
+  QUIPU_INDEX_FILE_UNREADABLE: code("indexing", 400, "A package file found while indexing a directory could not be read (permissions, I/O error, removed while reading); `details.file` names it and `details.reason` gives the system error."),
+  QUIPU_INDEX_STRICT_FAILED: code("indexing", 422, "A strict index run found problems (unreadable, corrupt or duplicate packages) and wrote nothing; `details.problems` lists each as `{ file, code, message }`."),
+  QUIPU_INDEX_LOCKED: code("indexing", 409, "Another index run holds the directory's lock (`details.lockFile`, `details.pid`, `details.host`); a lock left by a process that no longer runs on this host is taken over.", true),
+  QUIPU_INDEX_PUBLISH_FAILED: code("indexing", 500, "Writing or renaming the new index files failed (disk full, permissions) or was interrupted; the previous repository is left as it was; `details.path` and `details.reason` say where and why."),
 
   // --- remote execution port
   QUIPU_REMOTE_CONNECT_FAILED: code("remote", 502, "Connecting to a remote host failed (refused, unreachable, authentication); `details.host` names it.", true),

@@ -1,0 +1,60 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { isQuipuError } from "../../errors/quipu-error.js";
+import { sniffCompression } from "../../indexing/codecs.js";
+import { createNodeCodecs } from "./index.js";
+
+const sample = new TextEncoder().encode("Package: quipu\nVersion: 1.0\n".repeat(500));
+
+function viaProgram(program: string, args: string[], input: Uint8Array): Uint8Array {
+  const result = spawnSync(program, args, { input });
+  if (result.status !== 0) throw new Error(`${program} failed`);
+  return result.stdout;
+}
+
+describe("node codecs", () => {
+  const codecs = createNodeCodecs();
+
+  it.each(["gzip", "xz", "zstd", "none"] as const)("round-trips %s", (format) => {
+    expect(codecs.supports(format, "compress")).toBe(true);
+    expect(codecs.supports(format, "decompress")).toBe(true);
+    const packed = codecs.compress(format, sample);
+    if (format !== "none") expect(sniffCompression(packed)).toBe(format);
+    expect(Buffer.from(codecs.decompress(format, packed))).toEqual(Buffer.from(sample));
+  });
+
+  it("reads what the real xz and zstd programs write", () => {
+    const data = randomBytes(100_000);
+    expect(Buffer.from(codecs.decompress("xz", viaProgram("xz", ["-c"], data)))).toEqual(data);
+    expect(Buffer.from(codecs.decompress("zstd", viaProgram("zstd", ["-c", "-q"], data)))).toEqual(data);
+  });
+
+  it("writes what the real programs read", () => {
+    expect(Buffer.from(viaProgram("xz", ["-dc"], codecs.compress("xz", sample)))).toEqual(Buffer.from(sample));
+    expect(Buffer.from(viaProgram("zstd", ["-dc", "-q"], codecs.compress("zstd", sample)))).toEqual(Buffer.from(sample));
+  });
+
+  it.each(["gzip", "xz", "zstd"] as const)("corrupt %s data gives a typed error", (format) => {
+    const packed = codecs.compress(format, sample).slice(0, 40);
+    let caught: unknown;
+    try {
+      codecs.decompress(format, packed);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isQuipuError(caught)).toBe(true);
+  });
+
+  it("a missing program means compress is unsupported, with a typed error", () => {
+    const missing = createNodeCodecs({ programs: { xz: "/nonexistent/xz" } });
+    expect(missing.supports("xz", "compress")).toBe(false);
+    expect(missing.supports("xz", "decompress")).toBe(true);
+    expect(() => missing.compress("xz", sample)).toThrow(expect.objectContaining({ code: "QUIPU_CODEC_UNSUPPORTED" }));
+  });
+
+  it("bzip2 is not configured", () => {
+    expect(codecs.supports("bzip2", "decompress")).toBe(false);
+    expect(() => codecs.decompress("bzip2", sample)).toThrow(expect.objectContaining({ code: "QUIPU_CODEC_UNSUPPORTED" }));
+  });
+});
