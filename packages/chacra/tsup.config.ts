@@ -7,6 +7,6 @@ export default defineConfig([
   // dozens of ES modules costs ~150 ms per start, which dominates a small index run.
   packageBuild(
     { cli: "src/cli.ts" },
-    { clean: false, splitting: false, noExternal: ["@quipu/core", "zod"], external: ["openpgp", "fzstd"] },
+    { clean: false, splitting: true, noExternal: ["@quipu/core", "zod"], external: ["openpgp", "fzstd"] },
   ),
 ]);

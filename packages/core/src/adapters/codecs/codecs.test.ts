@@ -1,5 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isQuipuError } from "../../errors/quipu-error.js";
 import { sniffCompression } from "../../indexing/codecs.js";
@@ -8,7 +11,7 @@ import { createNodeCodecs } from "./index.js";
 const sample = new TextEncoder().encode("Package: quipu\nVersion: 1.0\n".repeat(500));
 
 function viaProgram(program: string, args: string[], input: Uint8Array): Uint8Array {
-  const result = spawnSync(program, args, { input });
+  const result = spawnSync(program, args, { input, maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`${program} failed`);
   return result.stdout;
 }
@@ -56,5 +59,23 @@ describe("node codecs", () => {
   it("bzip2 is not configured", () => {
     expect(codecs.supports("bzip2", "decompress")).toBe(false);
     expect(() => codecs.decompress("bzip2", sample)).toThrow(expect.objectContaining({ code: "QUIPU_CODEC_UNSUPPORTED" }));
+  });
+});
+
+describe("xz output", () => {
+  it("is one multi-block stream that the xz program and our decoder read, the same bytes every time", { timeout: 20_000 }, () => {
+    const codecs = createNodeCodecs();
+    const text = new TextEncoder().encode(Array.from({ length: 40_000 }, (_, i) => `Package: p${i}\nVersion: ${i % 97}.0\n`).join("\n"));
+    const first = codecs.compress("xz", text);
+    expect(Buffer.from(codecs.compress("xz", text)).equals(first)).toBe(true);
+    // `xz --list` needs a seekable file, not a pipe.
+    const file = join(mkdtempSync(join(tmpdir(), "quipu-xz-")), "index.xz");
+    writeFileSync(file, first);
+    const listing = spawnSync("xz", ["--robot", "--list", file]).stdout.toString();
+    expect(listing).toMatch(/^totals\t1\t/m); // one stream
+    expect(Number(listing.match(/^totals\t\d+\t(\d+)/m)?.[1])).toBeGreaterThan(1); // several blocks
+    // Buffer.equals: vitest's deep equality walks a megabyte byte by byte for seconds.
+    expect(Buffer.from(codecs.decompress("xz", first)).equals(text)).toBe(true);
+    expect(Buffer.from(viaProgram("xz", ["-dc"], first)).equals(text)).toBe(true);
   });
 });

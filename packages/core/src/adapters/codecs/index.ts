@@ -56,7 +56,14 @@ function loadFzstd(): FzstdModule | undefined {
 }
 
 export function createNodeCodecs(options: NodeCodecsOptions = {}): Codecs {
-  const xz = externalCompressor(options.programs?.xz ?? "xz", [`-${options.xzPreset ?? 6}`, "-c", "-T1", "--no-warn"], "xz");
+  // Threaded mode with fixed 512 KiB blocks: one xz stream (apt and dnf read multi-block streams,
+  // unlike concatenated streams), about twice as fast on two cores for ~3 % more bytes, and the
+  // bytes do not depend on the machine's core count because the thread count is fixed.
+  const xz = externalCompressor(
+    options.programs?.xz ?? "xz",
+    [`-${options.xzPreset ?? 6}`, "-c", "-T2", "--block-size=524288", "--no-warn"],
+    "xz",
+  );
   const zstd = externalCompressor(options.programs?.zstd ?? "zstd", [`-${options.zstdLevel ?? 10}`, "-c", "-q"], "zstd");
   const fzstd = loadFzstd();
   const zstdImplementation: CodecImplementation = {};
