@@ -4,16 +4,17 @@
  * signed-by the generated key), each served over HTTP on 127.0.0.1, then again after an
  * incremental re-index.
  */
-import { execFile, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateSigningKey } from "@quipu/core/signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, type CliIo } from "../src/index.js";
 import { buildDebFixture } from "../../core/test/deb/deb-fixtures.js";
-import { createAptSandbox, poolPath, serveDirectory, stagePool, type AptSandbox, type StaticServer } from "../../core/test/deb/repo-harness.js";
+import { createAptSandbox, poolPath, serveDirectory, stagePool, type AptSandbox, type CommandResult, type StaticServer } from "../../core/test/deb/repo-harness.js";
 import { createTestCodecs } from "../../core/test/deb/test-codecs.js";
 import { stageRpms, tempDir } from "../../core/test/fs-indexer/fs-indexer-helpers.js";
+import { runDnf } from "../../core/test/rpm/dnf-harness.js";
 import { rpmFixtures } from "../../core/test/rpm/rpm-fixtures.js";
 
 const hasDnf = spawnSync("dnf", ["--version"]).status === 0;
@@ -49,30 +50,8 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasDnf)("dnf reads a repository made by `quipu-chacra index rpm`", { timeout: 120_000 }, () => {
-  function dnf(scenario: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const dir = join(root, "dnf", scenario);
-    mkdirSync(dir, { recursive: true });
-    const conf = join(dir, "dnf.conf");
-    if (!existsSync(conf)) writeFileSync(conf, "[main]\ngpgcheck=0\nskip_if_unavailable=False\ninstall_weak_deps=False\n");
-    const argv = [
-      "-y",
-      "-c",
-      conf,
-      `--installroot=${join(dir, "root")}`,
-      "--releasever=1",
-      "--setopt=reposdir=/dev/null",
-      `--setopt=cachedir=${join(dir, "cache")}`,
-      `--repofrompath=t,${server.url}/rpm/`,
-      "--repo=t",
-      "--setopt=t.repo_gpgcheck=1",
-      `--setopt=t.gpgkey=${server.url}/key.asc`,
-      ...args,
-    ];
-    return new Promise((resolve) => {
-      execFile("dnf", argv, { encoding: "utf8", timeout: 120_000, env: { ...process.env, LC_ALL: "C.UTF-8" } }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-      });
-    });
+  function dnf(scenario: string, args: string[]): Promise<CommandResult> {
+    return runDnf(join(root, "dnf", scenario), { url: `${server.url}/rpm/`, gpgKeyUrl: `${server.url}/key.asc` }, args);
   }
 
   it("verifies the signed metadata, lists every package, installs one; sees an added package after a re-index", async () => {

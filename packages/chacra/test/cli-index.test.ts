@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSigningKey } from "@quipu/core/signing";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, type CliIo } from "../src/index.js";
 import { stagePool } from "../../core/test/deb/repo-harness.js";
 import { createTestCodecs } from "../../core/test/deb/test-codecs.js";
-import { checkAptRepository, checkRpmRepository, stageRpms, tempDir } from "../../core/test/fs-indexer/fs-indexer-helpers.js";
+import { checkAptRepository, checkRpmRepository, freshDirectories, stageRpms, tempDir } from "../../core/test/fs-indexer/fs-indexer-helpers.js";
 import { rpmFixtures } from "../../core/test/rpm/rpm-fixtures.js";
 
 interface Run {
@@ -25,12 +25,7 @@ async function run(args: string[], env: Record<string, string | undefined> = {})
 }
 
 const work = tempDir("cli");
-let counter = 0;
-const fresh = (name: string) => {
-  const dir = join(work, `${name}-${counter++}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-};
+const fresh = freshDirectories(work);
 
 beforeAll(() => {
   rpmFixtures();

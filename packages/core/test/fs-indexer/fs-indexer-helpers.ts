@@ -10,6 +10,16 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `quipu-fsidx-${prefix}-`));
 }
 
+/** A maker of new, numbered directories under `parent`, one per test scenario. */
+export function freshDirectories(parent: string): (name: string) => string {
+  let counter = 0;
+  return (name) => {
+    const dir = join(parent, `${name}-${counter++}`);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+}
+
 /** Where each real rpm fixture goes in a test repository. */
 export const RPM_LAYOUT: Readonly<Record<string, string>> = {
   "quipu-tools-1.2.3-4.q1.noarch.rpm": "quipu-tools-1.2.3-4.q1.noarch.rpm",

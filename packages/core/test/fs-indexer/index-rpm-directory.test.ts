@@ -9,15 +9,10 @@ import { createRepositorySigner, generateSigningKey } from "../../src/adapters/s
 import { buildRpmRepository, createRpmRepositoryEntry } from "../../src/indexing/rpm/index.js";
 import { rpmFixtures } from "../rpm/rpm-fixtures.js";
 import { basicPackageTags, encodeRpm, int32, str, strs } from "../rpm/synthetic-rpm.js";
-import { checkRpmRepository, leftoverTemporaries, parseRepomd, RPM_LAYOUT, sha256, snapshot, stageRpms, tempDir } from "./fs-indexer-helpers.js";
+import { checkRpmRepository, leftoverTemporaries, parseRepomd, RPM_LAYOUT, freshDirectories, sha256, snapshot, stageRpms, tempDir } from "./fs-indexer-helpers.js";
 
 const work = tempDir("rpm");
-let counter = 0;
-const fresh = (name: string) => {
-  const dir = join(work, `${name}-${counter++}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-};
+const fresh = freshDirectories(work);
 
 beforeAll(() => {
   rpmFixtures();

@@ -1,20 +1,20 @@
 /**
  * Real dnf against repositories written by buildRpmRepository, served over HTTP on 127.0.0.1 by a
- * tiny static server in this process, with a throwaway installroot and cache per scenario and
+ * static server in this process (`serveDirectory`), with a throwaway installroot and cache per scenario and
  * `skip_if_unavailable=False` (Debian's dnf.conf would otherwise hide a broken repository).
  * dnf runs asynchronously so the server keeps answering.
  */
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, normalize } from "node:path";
+import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRpmRepository, createRpmRepositoryEntry, type BuildRpmRepositoryOptions } from "../../src/indexing/rpm/index.js";
+import { serveDirectory, type CommandResult, type StaticServer } from "../deb/repo-harness.js";
 import { cliCodecs } from "./cli-codecs.js";
+import { runDnf } from "./dnf-harness.js";
 import { rpmFixtures } from "./rpm-fixtures.js";
 
 const layout: Record<string, string> = {
@@ -26,9 +26,7 @@ const layout: Record<string, string> = {
 };
 
 let work: string;
-let server: Server;
-let baseUrl: string;
-const requested: string[] = [];
+let server: StaticServer;
 /** `dnf download` comes from dnf-plugins-core, which this machine may lack; `install --downloadonly` is core dnf. */
 const hasDownloadPlugin = spawnSync("dnf", ["download", "--help"], { encoding: "utf8" }).status === 0;
 
@@ -49,51 +47,9 @@ function writeRepository(dir: string, options: BuildRpmRepositoryOptions) {
   }
 }
 
-function startServer(root: string): Promise<Server> {
-  const s = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    requested.push(path);
-    const file = normalize(join(root, path));
-    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    const body = readFileSync(file);
-    res.writeHead(200, { "content-length": body.length, "content-type": "application/octet-stream" }).end(body);
-  });
-  return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve(s)));
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** One dnf invocation against `repo` (a path under the server root) with its own cache and root. */
-function dnf(scenario: string, repo: string, args: string[]): Promise<Run> {
-  const dir = join(work, "dnf", scenario);
-  mkdirSync(dir, { recursive: true });
-  const conf = join(dir, "dnf.conf");
-  if (!existsSync(conf)) writeFileSync(conf, "[main]\ngpgcheck=0\nskip_if_unavailable=False\ninstall_weak_deps=False\n");
-  const argv = [
-    "-y",
-    "-c",
-    conf,
-    `--installroot=${join(dir, "root")}`,
-    "--releasever=1",
-    "--setopt=reposdir=/dev/null",
-    `--setopt=cachedir=${join(dir, "cache")}`,
-    `--repofrompath=t,${baseUrl}/${repo}/`,
-    "--repo=t",
-    ...args,
-  ];
-  return new Promise((resolve) => {
-    execFile("dnf", argv, { encoding: "utf8", timeout: 120_000, env: { ...process.env, LC_ALL: "C.UTF-8" } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function dnf(scenario: string, repo: string, args: string[]): Promise<CommandResult> {
+  return runDnf(join(work, "dnf", scenario), { url: `${server.url}/${repo}/` }, args);
 }
 
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
@@ -112,12 +68,11 @@ beforeAll(async () => {
   // A package altered after indexing.
   cpSync(join(root, "gz"), join(root, "badpkg"), { recursive: true });
   appendFileSync(join(root, "badpkg", "noarch", "quipu-nodeps-1.0-1.noarch.rpm"), "x");
-  server = await startServer(root);
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveDirectory(root);
 }, 120_000);
 
 afterAll(async () => {
-  if (server) await new Promise((resolve) => server.close(resolve));
+  await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -135,7 +90,7 @@ describe("dnf against generated repodata", { timeout: 60_000 }, () => {
       "quipu-nodeps-0:1.1-2.noarch noarch/quipu-nodeps-1.1-2.noarch.rpm",
       "quipu-tools-3:1.2.3-4.q1.noarch quipu-tools-1.2.3-4.q1.noarch.rpm",
     ]);
-    expect(requested.some((p) => /^\/gz\/repodata\/[0-9a-f]{64}-filelists\.xml\.gz$/.test(p))).toBe(true);
+    expect(server.requests.some((p) => /^\/gz\/repodata\/[0-9a-f]{64}-filelists\.xml\.gz$/.test(p))).toBe(true);
   });
 
   it("resolves file provides from primary and filelists, lists files and changelogs", async () => {
@@ -188,7 +143,7 @@ describe("dnf against generated repodata", { timeout: 60_000 }, () => {
     const r = await dnf("zst", "zst", ["repoquery", "--available", "--qf", "%{name}-%{evr}.%{arch}"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split("\n")).toHaveLength(5);
-    expect(requested.some((p) => /^\/zst\/repodata\/[0-9a-f]{64}-primary\.xml\.zst$/.test(p))).toBe(true);
+    expect(server.requests.some((p) => /^\/zst\/repodata\/[0-9a-f]{64}-primary\.xml\.zst$/.test(p))).toBe(true);
   });
 
   it("rejects a primary.xml.gz that does not match repomd.xml", async () => {

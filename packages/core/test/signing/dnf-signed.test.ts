@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRepositorySigner, generateSigningKey, signRpmRepomd, type RepositorySigner } from "../../src/adapters/signing/index.js";
 import { buildRpmRepository, createRpmRepositoryEntry } from "../../src/indexing/rpm/index.js";
 import { serveDirectory, tempDir, writeFiles, type CommandResult, type StaticServer } from "../deb/repo-harness.js";
+import { runDnf } from "../rpm/dnf-harness.js";
 import { rpmFixtures } from "../rpm/rpm-fixtures.js";
-import { hasCommand, run } from "./signing-harness.js";
+import { hasCommand } from "./signing-harness.js";
 
 const hasDnf = hasCommand("dnf") && hasCommand("rpmbuild");
 
@@ -27,26 +28,7 @@ describe.skipIf(!hasDnf)("real dnf with repo_gpgcheck=1 against signed repodata"
   /** One dnf call in a fresh installroot and cache (dnf caches imported keys and metadata there). */
   function dnf(repo: string, gpgkey: string, args: readonly string[]): Promise<CommandResult> {
     const dir = join(root, "dnf", String((scenarios += 1)));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "dnf.conf"), "[main]\ngpgcheck=0\nskip_if_unavailable=False\ninstall_weak_deps=False\n");
-    return run(
-      "dnf",
-      [
-        "-y",
-        "-c",
-        join(dir, "dnf.conf"),
-        `--installroot=${join(dir, "root")}`,
-        "--releasever=1",
-        "--setopt=reposdir=/dev/null",
-        `--setopt=cachedir=${join(dir, "cache")}`,
-        `--repofrompath=t,${server.url}/${repo}/`,
-        "--repo=t",
-        "--setopt=t.repo_gpgcheck=1",
-        `--setopt=t.gpgkey=file://${gpgkey}`,
-        ...args,
-      ],
-      { env: { PATH: process.env.PATH, LC_ALL: "C.UTF-8", HOME: dir }, timeoutMs: 120_000 },
-    );
+    return runDnf(dir, { url: `${server.url}/${repo}/`, gpgKeyUrl: `file://${gpgkey}` }, args, { PATH: process.env.PATH, LC_ALL: "C.UTF-8", HOME: dir });
   }
 
   beforeAll(async () => {
