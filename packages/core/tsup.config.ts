@@ -8,8 +8,11 @@ export default defineConfig(
       "adapters/codecs/index": "src/adapters/codecs/index.ts",
       "adapters/signing/index": "src/adapters/signing/index.ts",
       "adapters/fs-indexer/index": "src/adapters/fs-indexer/index.ts",
+      // The parse worker is loaded by file name (new Worker(url)), so it is an entry of its own.
+      "adapters/fs-indexer/parse-worker": "src/adapters/fs-indexer/parse-worker.ts",
+      "adapters/daemon/index": "src/adapters/daemon/index.ts",
     },
     // Optional peers stay external: a consumer who never imports the subpath never needs them.
-    { external: ["openpgp", "fzstd"] },
+    { external: ["openpgp", "fzstd", "pino", "yaml", "@hono/node-server"] },
   ),
 );

@@ -9,3 +9,4 @@ export * from "./labels/index.js";
 export * from "./nodes/index.js";
 export * from "./provisioning/index.js";
 export * from "./indexing/index.js";
+export * from "./daemon/index.js";

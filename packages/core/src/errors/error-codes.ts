@@ -69,6 +69,40 @@ export const errorCodes = {
   QUIPU_REMOTE_CONNECT_FAILED: code("remote", 502, "Connecting to a remote host failed (refused, unreachable, authentication); `details.host` names it.", true),
   QUIPU_REMOTE_COMMAND_FAILED: code("remote", 502, "A remote command exited non-zero; `details.exitCode` and the tail of stderr are included."),
   QUIPU_REMOTE_TIMEOUT: code("remote", 504, "A remote command or copy did not finish in time.", true),
+
+  // --- stores and HTTP access
+  QUIPU_STORE_UNAVAILABLE: code("store", 503, "The database cannot be opened or queried (missing directory, corrupt file, newer schema than this release); `details.filename` names it.", true),
+  QUIPU_AUTH_REQUIRED: code("auth", 401, "A write (or other protected call) came without valid Basic credentials; the credentials themselves are never echoed."),
+  QUIPU_HTTP_NOT_FOUND: code("http", 404, "No resource at that path; `details.path` holds it."),
+  QUIPU_HTTP_METHOD_NOT_ALLOWED: code("http", 405, "The resource exists but does not accept that method; `details.method` and `details.path` say which."),
+  QUIPU_HTTP_BODY_INVALID: code("http", 400, "A request body is not what the endpoint takes (malformed JSON, wrong content type, empty); `details.reason` says why."),
+  QUIPU_HTTP_BODY_TOO_LARGE: code("http", 413, "A request body is larger than the configured limit; `details.limit` gives it in bytes."),
+
+  // --- chacra
+  QUIPU_CHACRA_REPO_NOT_FOUND: code("chacra", 404, "No repo with that project/ref/sha1/distro/version/flavor on this node; `details` names the key."),
+  QUIPU_CHACRA_BINARY_EXISTS: code("chacra", 400, "A binary already exists at that address and the upload did not say `force`; `details.name` names it."),
+  QUIPU_CHACRA_UPLOAD_INVALID: code("chacra", 400, "An upload is malformed: no `file` part in the multipart body, a bad file name, or the body ended early; `details.reason` says which."),
+  QUIPU_CHACRA_CHECKSUM_MISMATCH: code("chacra", 400, "The uploaded bytes do not match the checksum the client sent with them; nothing was stored; `details.name`, `details.expected` and `details.actual` say which."),
+  QUIPU_CHACRA_REPO_BUILD_FAILED: code("chacra", 500, "Building a repository failed; the repo is marked `failed` with the reason and retried with backoff; `details.repo` and `details.reason` say which and why.", true),
+  QUIPU_CHACRA_REPO_INPUT_SKIPPED: code("chacra", 422, "A binary was left out of its repository while the rest was built: its stored file is missing or not a regular file, its name starts with a dot (hidden files are never served), or another binary already takes the same repository path with different content; reported as a build problem whose `file` is that repository path and whose message gives the reason."),
+  // --- chacra client and upload command
+  QUIPU_CHACRA_CLIENT_HTTP_ERROR: code("chacra-client", 502, "A chacra node answered a client request with an error status; `details.status`, `details.method`, `details.url` (credentials removed) and `details.message` (chacra's `{\"message\"}` body, when it sent one) say which and why."),
+  QUIPU_CHACRA_CLIENT_UNREACHABLE: code("chacra-client", 502, "A chacra or shaman node could not be reached (connection refused or reset, DNS failure, TLS failure); `details.url` (credentials removed) and `details.reason` say where and why.", true),
+  QUIPU_CHACRA_CLIENT_RESPONSE_INVALID: code("chacra-client", 502, "A chacra or shaman node answered with a body that is not the documented shape; `details.url` and `details.issues` say where and what."),
+  QUIPU_CHACRA_UPLOAD_FILE_UNREADABLE: code("chacra-client", 400, "A file to upload does not exist, is not a regular file, cannot be read, or changed size while it was being sent; `details.file` and `details.reason` say which and why."),
+  QUIPU_CHACRA_UPLOAD_VERIFY_FAILED: code("chacra-client", 502, "After an upload, the checksum chacra lists for the binary differs from the SHA-512 computed while sending it (or the binary is missing from the listing); a new upload is deleted again; `details.name`, `details.expected`, `details.actual` and `details.deleted` say which."),
+  QUIPU_CHACRA_NODE_LOOKUP_FAILED: code("chacra-client", 502, "Asking shaman for a chacra node (`GET /api/nodes/next/`) failed with an error other than \"no node available\"; `details.status` and `details.url` (credentials removed) say how."),
+  // --- chacra → shaman (callbacks and self-registration)
+  QUIPU_CHACRA_CALLBACK_FAILED: code("chacra", 502, "Delivering a repo status callback to shaman failed in a way that may succeed later (connection refused, timeout, 5xx, 408, 429, or 401/403/404 which point at chacra's shaman URL or credentials); the callback stays queued and is retried with backoff; `details.url` (credentials removed), `details.project`, `details.callbackId`, `details.status` (when shaman answered) and `details.reason` say which and why.", true),
+  QUIPU_CHACRA_CALLBACK_REJECTED: code("chacra", 502, "shaman refused a repo status callback with a 4xx status that resending the same body cannot change (400 malformed payload, 413, 422, …); the callback is dropped so the repo's later callbacks still go out; `details.url` (credentials removed), `details.project`, `details.callbackId`, `details.status` and `details.message` say which and why."),
+  QUIPU_CHACRA_REGISTRATION_FAILED: code("chacra", 502, "Registering this node with shaman (`POST /api/nodes/{host}/`) failed; the registration loop tries again at its next interval; `details.url` (credentials removed), `details.host`, `details.status` (when shaman answered) and `details.reason` say why.", true),
+  // --- shaman
+  QUIPU_SHAMAN_NOT_READY: code("shaman", 504, "No ready repository answers a `latest` lookup or a redirect (`…/repo`, `…/{arch}/…`) yet; the wire body is the original's text `no repository is ready for: {project}/{ref}`; `details.project`, `details.ref` and the rest of the lookup say which.", true),
+  QUIPU_SHAMAN_SEARCH_INVALID: code("shaman", 400, "A `/api/search/` query has a parameter shaman does not know, a parameter given twice, or no parameter at all; `details.unknown` and `details.allowed` say which."),
+  // --- shaman client
+  QUIPU_SHAMAN_CLIENT_HTTP_ERROR: code("shaman-client", 502, "shaman answered a client request with an error status; `details.status`, `details.method`, `details.url` (credentials removed) and `details.message` (shaman's error text or code, when it sent one) say which and why."),
+  QUIPU_SHAMAN_CLIENT_UNREACHABLE: code("shaman-client", 502, "shaman could not be reached (connection refused or reset, DNS failure, TLS failure); `details.url` (credentials removed) and `details.reason` say where and why.", true),
+  QUIPU_SHAMAN_CLIENT_RESPONSE_INVALID: code("shaman-client", 502, "shaman answered with a body that is not the documented shape; `details.url` and `details.issues` say where and what."),
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -13,6 +13,12 @@ export type CompressionFormat = "none" | "gzip" | "xz" | "zstd" | "bzip2";
 export interface Codecs {
   decompress(format: CompressionFormat, data: Uint8Array): Uint8Array;
   compress(format: CompressionFormat, data: Uint8Array): Uint8Array;
+  /**
+   * Optional: the same bytes as `compress`, computed off the calling thread (a thread pool, another
+   * process), so that an indexer can compress several documents at once. Callers fall back to
+   * `compress` when it is absent.
+   */
+  compressAsync?(format: CompressionFormat, data: Uint8Array): Promise<Uint8Array>;
   supports(format: CompressionFormat, direction: "compress" | "decompress"): boolean;
 }
 

@@ -254,6 +254,55 @@ describe("indexDebDirectory", () => {
     expect(existsSync(join(dir, "dists", "stable", "Release.gpg"))).toBe(false);
   });
 
+  it("publishes several codenames from one tree with packageDirectories", async () => {
+    const dir = join(work, `codenames-${counter++}`);
+    const put = (path: string, control: string) => {
+      const fixture = buildDebFixture({ compression: "gzip", control: `${control}Maintainer: Q <q@example.invalid>\nDescription: codename test\n` });
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      copyFileSync(fixture.path, join(dir, path));
+    };
+    put("pool/jammy/main/q/quipu-a_1.0_amd64.deb", "Package: quipu-a\nVersion: 1.0\nArchitecture: amd64\n");
+    put("pool/jammy/main/q/quipu-all_1.0_all.deb", "Package: quipu-all\nVersion: 1.0\nArchitecture: all\n");
+    put("pool/noble/main/q/quipu-a_2.0_arm64.deb", "Package: quipu-a\nVersion: 2.0\nArchitecture: arm64\n");
+    put("pool/noble-extra/quipu-b_1.0_arm64.deb", "Package: quipu-b\nVersion: 1.0\nArchitecture: arm64\n");
+    put("pool/shared/quipu-c_1.0_all.deb", "Package: quipu-c\nVersion: 1.0\nArchitecture: all\n");
+    const jammy = { codename: "jammy", packageDirectories: ["pool/jammy", "pool/shared"], sourceDateEpoch: EPOCH };
+    // `pool/noble` must not take in `pool/noble-extra`; a directory listed twice or inside another is read once.
+    const noble = { codename: "noble", packageDirectories: ["pool/noble", "./pool/shared/", "pool/shared"], sourceDateEpoch: EPOCH };
+    const packagesOf = (codename: string, arch: string) =>
+      checkAptRepository(dir, `dists/${codename}`)[`main/binary-${arch}/Packages`]!
+        .split("\n")
+        .filter((line) => line.startsWith("Filename: "));
+
+    // One shared cache: each codename's run keeps the other's records for it.
+    expect(await indexDebDirectory(dir, jammy)).toMatchObject({ packages: 3, indexed: 3, architectures: ["amd64"] });
+    expect(await indexDebDirectory(dir, noble)).toMatchObject({ packages: 2, indexed: 1, reused: 1, architectures: ["arm64"] });
+    expect(packagesOf("jammy", "amd64")).toEqual([
+      "Filename: pool/jammy/main/q/quipu-a_1.0_amd64.deb",
+      "Filename: pool/jammy/main/q/quipu-all_1.0_all.deb",
+      "Filename: pool/shared/quipu-c_1.0_all.deb",
+    ]);
+    expect(packagesOf("noble", "arm64")).toEqual(["Filename: pool/noble/main/q/quipu-a_2.0_arm64.deb", "Filename: pool/shared/quipu-c_1.0_all.deb"]);
+    expect(await indexDebDirectory(dir, jammy)).toMatchObject({ packages: 3, indexed: 0, reused: 3 });
+    expect(await indexDebDirectory(dir, noble)).toMatchObject({ packages: 2, indexed: 0, reused: 2 });
+
+    // A cache file per codename: the same repositories, each cache holding its own files.
+    const shared = { jammy: published(dir, "dists/jammy"), noble: published(dir, "dists/noble") };
+    rmSync(join(dir, "dists"), { recursive: true });
+    const cacheFile = (codename: string) => join(dir, ".quipu", `deb-${codename}`);
+    expect(await indexDebDirectory(dir, { ...jammy, cacheFile: cacheFile("jammy") })).toMatchObject({ indexed: 3 });
+    expect(await indexDebDirectory(dir, { ...noble, cacheFile: cacheFile("noble") })).toMatchObject({ indexed: 2 });
+    expect(await indexDebDirectory(dir, { ...jammy, cacheFile: cacheFile("jammy") })).toMatchObject({ indexed: 0, reused: 3 });
+    expect(await indexDebDirectory(dir, { ...noble, cacheFile: cacheFile("noble") })).toMatchObject({ indexed: 0, reused: 2 });
+    expect({ jammy: published(dir, "dists/jammy"), noble: published(dir, "dists/noble") }).toEqual(shared);
+
+    // A missing package directory is empty, not an error.
+    expect(await indexDebDirectory(dir, { codename: "focal", packageDirectories: ["pool/focal"], architectures: ["amd64"] })).toMatchObject({ packages: 0, problems: [] });
+    for (const bad of [["../elsewhere"], ["/abs"], [".hidden"], ["dists/jammy"], []]) {
+      await expect(indexDebDirectory(dir, { codename: "x", packageDirectories: bad }), JSON.stringify(bad)).rejects.toMatchObject({ code: "QUIPU_VALIDATION_FAILED" });
+    }
+  });
+
   it("refuses bad options and an empty directory without architectures", async () => {
     const dir = join(work, "empty");
     mkdirSync(dir);

@@ -1,7 +1,6 @@
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { deserialize, serialize } from "node:v8";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { indexRpmDirectory, type PublishStep } from "../../src/adapters/fs-indexer/index.js";
@@ -208,13 +207,20 @@ describe("indexRpmDirectory", () => {
     rmSync(blob);
     expect(await indexRpmDirectory(dir)).toMatchObject({ indexed: 4, reused: 0 });
 
-    // Another cache format or quipu version: ignored.
-    for (const change of [{ format: 999 }, { fingerprint: "made by another quipu version" }]) {
-      const index = deserialize(readFileSync(idx)) as Record<string, unknown>;
-      writeFileSync(idx, serialize({ ...index, ...change }));
+    // Another cache format or quipu version: ignored. (The header is JSON; same-length edits keep the layout.)
+    for (const change of [(h: string) => h.replace(/"format":\d/, '"format":9'), (h: string) => h.replace(/"fingerprint":"[0-9a-f]{8}/, '"fingerprint":"ffffffff')]) {
+      const bytes = readFileSync(idx);
+      const headerEnd = 16 + bytes.readUInt32LE(8);
+      const header = bytes.toString("latin1", 16, headerEnd);
+      expect(change(header)).not.toBe(header);
+      bytes.write(change(header), 16, "latin1");
+      writeFileSync(idx, bytes);
       expect(await indexRpmDirectory(dir)).toMatchObject({ indexed: 4, reused: 0 });
       expect(await indexRpmDirectory(dir)).toMatchObject({ indexed: 0, reused: 4 });
     }
+    // A truncated index: ignored.
+    truncateSync(idx, readFileSync(idx).length - 3);
+    expect(await indexRpmDirectory(dir)).toMatchObject({ indexed: 4, reused: 0 });
 
     // Other options that shape rendering: not reused.
     expect(await indexRpmDirectory(dir, { changelogLimit: 1 })).toMatchObject({ indexed: 4, reused: 0 });

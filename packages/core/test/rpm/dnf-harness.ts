@@ -33,6 +33,9 @@ export function runDnf(
     conf,
     `--installroot=${join(dir, "root")}`,
     "--releasever=1",
+    // dnf-plugins-core's `local` plugin would copy every installed package into the host's
+    // /var/lib/dnf/plugins/local and show it as an extra repository.
+    "--disableplugin=local",
     "--setopt=reposdir=/dev/null",
     `--setopt=cachedir=${join(dir, "cache")}`,
     `--repofrompath=t,${repository.url}`,

@@ -56,6 +56,19 @@ describe("node codecs", () => {
     expect(() => missing.compress("xz", sample)).toThrow(expect.objectContaining({ code: "QUIPU_CODEC_UNSUPPORTED" }));
   });
 
+  it("compresses asynchronously to the same bytes, while this thread does other work", async () => {
+    const large = new TextEncoder().encode(Array.from({ length: 20_000 }, (_, i) => `Package: p${i}\nVersion: ${i}\n`).join("\n"));
+    for (const format of ["xz", "zstd", "gzip", "none"] as const) {
+      const pending = codecs.compressAsync!(format, large);
+      // Busy here, without yielding: the program must not need this thread to feed it.
+      const until = Date.now() + 50;
+      while (Date.now() < until);
+      expect(Buffer.from(await pending).equals(Buffer.from(codecs.compress(format, large))), format).toBe(true);
+    }
+    const failing = createNodeCodecs({ programs: { xz: "false" } });
+    await expect(failing.compressAsync!("xz", sample)).rejects.toMatchObject({ code: "QUIPU_CODEC_UNSUPPORTED" });
+  });
+
   it("bzip2 is not configured", () => {
     expect(codecs.supports("bzip2", "decompress")).toBe(false);
     expect(() => codecs.decompress("bzip2", sample)).toThrow(expect.objectContaining({ code: "QUIPU_CODEC_UNSUPPORTED" }));

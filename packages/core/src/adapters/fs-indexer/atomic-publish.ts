@@ -14,7 +14,8 @@
  * previous generation for readers that fetched its entry point just before the switch.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fdatasyncSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { isQuipuError, QuipuError } from "../../errors/quipu-error.js";
 import type { PublishStep } from "./index-types.js";
@@ -48,15 +49,34 @@ function tempName(target: string): string {
   return join(dirname(target), `.${target.slice(dirname(target).length + 1)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}`);
 }
 
-function writeSynced(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, "wx", 0o644);
+/** Writes and syncs a new file on the libuv pool: several at once share one journal commit. */
+async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, "wx", 0o644);
   try {
     let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, done);
-    fdatasyncSync(fd);
+    while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, done)).bytesWritten;
+    await handle.datasync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
+}
+
+/** Runs `task` for every item, a few at a time; waits for all of them even when one fails, then throws the first failure. */
+async function eachConcurrently<T>(items: readonly T[], task: (item: T) => Promise<void>, limit = 8): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure) throw failure.error;
 }
 
 function syncDirectory(path: string): void {
@@ -92,31 +112,43 @@ export function removeLeftoverTemporaries(root: string, directories: Iterable<st
   }
 }
 
-/** Publishes a generation (see the module comment). On failure no fixed-name file has been replaced, unless the failure is in the final renames. */
+/**
+ * Publishes a generation (see the module comment). On failure no fixed-name file has been replaced,
+ * unless the failure is in the final renames. Files of one step are written concurrently (their
+ * syncs overlap); the steps and the renames keep their order.
+ */
 export async function publishGeneration(root: string, plan: PublishPlan): Promise<PublishOutcome> {
   const temporaries = new Map<string, string>();
   const touched = new Set<string>();
   let written = 0;
   let current = "";
+  // Files are written concurrently: an error names its own file.
+  const failedAt = (path: string) => (error: unknown) => {
+    throw isQuipuError(error) || !(error instanceof Error) || !("code" in error) ? error : publishFailed(path, error);
+  };
   try {
     await plan.onStep?.("write-content");
-    for (const file of plan.content) {
-      current = file.path;
+    const missing = plan.content.filter((file) => sizeOf(join(root, file.path)) !== file.bytes.length);
+    for (const file of missing) mkdirSync(dirname(join(root, file.path)), { recursive: true });
+    await eachConcurrently(missing, async (file) => {
       const target = join(root, file.path);
-      if (sizeOf(target) === file.bytes.length) continue;
-      mkdirSync(dirname(target), { recursive: true });
       const temp = tempName(target);
       temporaries.set(temp, target);
-      writeSynced(temp, file.bytes);
-      renameSync(temp, target);
+      await writeSynced(temp, file.bytes).catch(failedAt(file.path));
+      try {
+        renameSync(temp, target);
+      } catch (error) {
+        failedAt(file.path)(error);
+      }
       temporaries.delete(temp);
       touched.add(dirname(target));
       written++;
-    }
+    });
     for (const directory of touched) syncDirectory(directory);
 
     await plan.onStep?.("write-entry-points");
     const staged: [string, string][] = [];
+    const toWrite: [PublishFile, string][] = [];
     for (const file of plan.fixed) {
       current = file.path;
       const target = join(root, file.path);
@@ -124,10 +156,11 @@ export async function publishGeneration(root: string, plan: PublishPlan): Promis
       mkdirSync(dirname(target), { recursive: true });
       const temp = tempName(target);
       temporaries.set(temp, target);
-      if (!(file.sameAs !== undefined && tryLink(join(root, file.sameAs), temp, file.bytes.length))) writeSynced(temp, file.bytes);
+      if (!(file.sameAs !== undefined && tryLink(join(root, file.sameAs), temp, file.bytes.length))) toWrite.push([file, temp]);
       staged.push([temp, target]);
       written++;
     }
+    await eachConcurrently(toWrite, ([file, temp]) => writeSynced(temp, file.bytes).catch(failedAt(file.path)));
 
     await plan.onStep?.("rename-entry-points");
     for (const path of plan.obsolete) {

@@ -39,12 +39,12 @@ describe("block compression", () => {
     expect(common.length).toBeGreaterThanOrEqual(ends.length - 2);
   });
 
-  it("assembles one valid gzip member from reusable segments; reuses unchanged blocks", () => {
+  it("assembles one valid gzip member from reusable segments; reuses unchanged blocks", async () => {
     const list = items(1500);
     const segments = store();
     const head = Buffer.from("<head>\n");
     const foot = Buffer.from("</head>");
-    const first = composeDocument({ format: "gzip", head, source: memorySource(list), foot, codecs: createCodecs(), store: segments });
+    const first = await composeDocument({ format: "gzip", head, source: memorySource(list), foot, codecs: createCodecs(), store: segments });
     const open = Buffer.concat([head, ...list.map((i) => i.bytes), foot]);
     expect(gunzipSync(first.stored).equals(open)).toBe(true);
     expect(first.openLength).toBe(open.length);
@@ -52,20 +52,20 @@ describe("block compression", () => {
     expect(first.compressedBlocks).toBe(first.blocks);
 
     const changed = [...list.slice(0, 700), ...items(1, 900, "new"), ...list.slice(700)];
-    const second = composeDocument({ format: "gzip", head, source: memorySource(changed), foot, codecs: createCodecs(), store: segments });
+    const second = await composeDocument({ format: "gzip", head, source: memorySource(changed), foot, codecs: createCodecs(), store: segments });
     expect(gunzipSync(second.stored).equals(Buffer.concat([head, ...changed.map((i) => i.bytes), foot]))).toBe(true);
     expect(second.compressedBlocks).toBeLessThanOrEqual(2);
     // The same items from scratch give the same bytes.
-    const scratch = composeDocument({ format: "gzip", head, source: memorySource(changed), foot, codecs: createCodecs(), store: store() });
+    const scratch = await composeDocument({ format: "gzip", head, source: memorySource(changed), foot, codecs: createCodecs(), store: store() });
     expect(Buffer.from(scratch.stored).equals(Buffer.from(second.stored))).toBe(true);
   });
 
-  it("handles empty documents", () => {
-    const empty = composeDocument({ format: "gzip", source: memorySource([]), codecs: createCodecs(), store: store() });
+  it("handles empty documents", async () => {
+    const empty = await composeDocument({ format: "gzip", source: memorySource([]), codecs: createCodecs(), store: store() });
     expect(gunzipSync(empty.stored).length).toBe(0);
   });
 
-  it.skipIf(!zstdAvailable)("writes raw zstd frames any decoder reads, and concatenated frames", () => {
+  it.skipIf(!zstdAvailable)("writes raw zstd frames any decoder reads, and concatenated frames", async () => {
     for (const size of [0, 1, 255, 256, 70_000, 200_000]) {
       const data = Buffer.alloc(size, "q");
       const out = spawnSync("zstd", ["-d", "-c", "-q"], { input: zstdRawFrame(data) });
@@ -74,7 +74,7 @@ describe("block compression", () => {
     }
     const codecs = createCodecs({ zstd: { compress: (d) => spawnSync("zstd", ["-q", "-c"], { input: d }).stdout } });
     const list = items(300);
-    const doc = composeDocument({ format: "zstd", head: Buffer.from("<h>"), source: memorySource(list), foot: Buffer.from("</h>"), codecs, store: store() });
+    const doc = await composeDocument({ format: "zstd", head: Buffer.from("<h>"), source: memorySource(list), foot: Buffer.from("</h>"), codecs, store: store() });
     const out = spawnSync("zstd", ["-d", "-c", "-q"], { input: doc.stored });
     expect(out.stdout.equals(Buffer.concat([Buffer.from("<h>"), ...list.map((i) => i.bytes), Buffer.from("</h>")]))).toBe(true);
   });

@@ -5,36 +5,35 @@ import { QuipuError } from "../../errors/quipu-error.js";
 import { formatControlParagraph, ControlParagraph } from "../../indexing/deb/control-fields.js";
 import { compareDebianVersions } from "../../indexing/deb/debian-version.js";
 import { computeFileHashes, HASH_NAMES, RELEASE_HASH_FIELD, type FileHashes, type HashName } from "../../indexing/deb/file-hashes.js";
-import { readDebPackage } from "../../indexing/deb/package-entry.js";
 import { renderPackagesStanza } from "../../indexing/deb/packages-index.js";
 import { renderRelease, type ReleaseFileEntry } from "../../indexing/deb/release-file.js";
 import { isArchitectureName, isComponentName, isSuiteName } from "../../indexing/deb/repo-names.js";
-import { readDscSource, renderSourcesStanza } from "../../indexing/deb/sources-index.js";
 import type { IndexCompression } from "../../indexing/deb/apt-repository.js";
-import type { Codecs } from "../../indexing/codecs.js";
 import { signAptRelease } from "../signing/repository-signing.js";
 import { composeDocument } from "./block-compression.js";
 import { cacheFingerprint } from "./cache-fingerprint.js";
-import { checkDirectory, readFileView, scanPackageFiles, type ScannedFile } from "./directory-scan.js";
+import { checkDirectory, normaliseRelativePath } from "./directory-scan.js";
 import {
   cachePathFor,
+  changedPathsSchema,
   commonOptionsShape,
   compareCodePoints,
-  contentId,
   elapsed,
   lockPathFor,
   mergeOrdered,
   parseIndexOptions,
   PhaseTimer,
   problemFrom,
+  readIntoCache,
   runContext,
-  sameStat,
-  statNumbers,
+  selectFiles,
   strictFailure,
   utf8,
 } from "./directory-indexing.js";
 import { publishGeneration, removeFiles, removeLeftoverTemporaries, type PublishFile } from "./atomic-publish.js";
-import { IndexCache, NO_FRAGMENT, type CacheRecord, type CacheShape, type FragmentRef } from "./index-cache.js";
+import { IndexCache, recordNumber, type CacheRecord, type CacheShape } from "./index-cache.js";
+import { RunScratch } from "./scratch-pool.js";
+import { DEB_BINARY, DEB_PROBLEM, DEB_SOURCE } from "./package-reading.js";
 import { acquireIndexLock } from "./index-lock.js";
 import type { DirectoryIndexOptions, DirectoryIndexResult, IndexProblem } from "./index-types.js";
 import { readPreviousRelease } from "./previous-generation.js";
@@ -65,6 +64,14 @@ export interface IndexDebDirectoryOptions extends DirectoryIndexOptions {
   readonly acquireByHash?: boolean | undefined;
   /** Index `.dsc` files into Sources (default true). */
   readonly sources?: boolean | undefined;
+  /**
+   * Look for packages only in these subdirectories (relative to the directory, e.g.
+   * `["pool/jammy"]`), not in the whole tree; `Filename:` stays relative to the directory. This is
+   * how several codenames are published from one tree (`pool/jammy/…` only for `dists/jammy`).
+   * Cached records of files outside them are kept for the runs that index those (one cache can
+   * serve every codename; a separate `cacheFile` per codename keeps each one small).
+   */
+  readonly packageDirectories?: readonly string[] | undefined;
   /** The Release `Date` (default: `sourceDateEpoch`, else the clock). */
   readonly date?: Date | undefined;
   readonly validUntil?: Date | undefined;
@@ -104,13 +111,24 @@ const DebOptionsSchema = z
     sources: z.boolean().optional(),
     notAutomatic: z.boolean().optional(),
     butAutomaticUpgrades: z.boolean().optional(),
+    changedPaths: changedPathsSchema.optional(),
+    packageDirectories: z
+      .array(
+        z.string().transform((path, context) => {
+          const normalised = normaliseRelativePath(path);
+          if (normalised === undefined || normalised.split("/").some((segment) => segment.startsWith(".")) || ["dists", "by-hash"].includes(normalised.split("/")[0]!)) {
+            context.addIssue({ code: "custom", message: `'${path}' is not a package directory under the directory (relative, no '..', not hidden, not dists/ or by-hash/)` });
+            return z.NEVER;
+          }
+          return normalised;
+        }),
+      )
+      .min(1)
+      .optional(),
   })
   .refine((o) => o.layout === "flat" || o.codename !== undefined, { message: "a codename is required (or layout flat)", path: ["codename"] });
 
 const SUFFIX: Record<IndexCompression, string> = { none: "", gzip: ".gz", xz: ".xz", zstd: ".zst", bzip2: ".bz2" };
-const DEB = 1;
-const DSC = 2;
-const PROBLEM = 3;
 
 /*
  * Cache record of one .deb / .dsc:
@@ -189,46 +207,45 @@ export async function indexDebDirectory(directory: string, options: IndexDebDire
   const timer = new PhaseTimer();
   const releaseLock = acquireIndexLock(lockPathFor(root));
   let opened: IndexCache | undefined;
+  let saving: Promise<void> | undefined;
+  // Large buffers of this run (cache index, documents), reused by the next run in this process.
+  const scratch = new RunScratch();
+  const allocate = (size: number) => scratch.take(size);
   try {
     const problems: IndexProblem[] = [];
+    const shape: CacheShape = { ...SHAPE_FIELDS, fingerprint: cacheFingerprint("deb", { checksums }, rendererProbe(checksums)) };
+    const cache = (parsed.cache ?? true) ? IndexCache.load(cachePathFor(root, "deb", parsed.cacheFile), shape, logger, scratch) : IndexCache.disabled(shape, scratch);
+    opened = cache;
+    timer.mark("cache-load");
+
     options.onProgress?.({ phase: "scan", done: 0, total: 0 });
-    const extensions = parsed.sources === false ? [".deb"] : [".deb", ".dsc"];
-    const files = scanPackageFiles(root, { extensions, skipTopLevel: ["dists", "by-hash"] }, (path, error) =>
-      problems.push(problemFrom(path, error, "QUIPU_INDEX_FILE_UNREADABLE")),
-    );
-    options.onProgress?.({ phase: "scan", done: files.length, total: files.length });
+    const selection = selectFiles(root, cache, {
+      scan: { extensions: parsed.sources === false ? [".deb"] : [".deb", ".dsc"], skipTopLevel: ["dists", "by-hash"], directories: parsed.packageDirectories },
+      changedPaths: parsed.changedPaths,
+      onUnreadable: (path, error) => problems.push(problemFrom(path, error, "QUIPU_INDEX_FILE_UNREADABLE")),
+    });
+    const { kept, toRead, carried } = selection;
+    options.onProgress?.({ phase: "scan", done: kept.length + toRead.length, total: kept.length + toRead.length });
     timer.mark("scan");
 
-    const shape: CacheShape = { ...SHAPE_FIELDS, fingerprint: cacheFingerprint("deb", { checksums }, rendererProbe(checksums)) };
-    const cache = (parsed.cache ?? true) ? IndexCache.load(cachePathFor(root, "deb", parsed.cacheFile), shape, logger) : IndexCache.disabled(shape);
-    opened = cache;
+    const fresh = await readIntoCache(toRead, cache, SHAPE_FIELDS.fragmentFields, {
+      settings: { kind: "deb", checksums },
+      codecs,
+      // Workers decode control members with the default codecs: only when the caller gave no others.
+      workersAllowed: options.codecs === undefined,
+      threads: parsed.threads,
+      logger,
+      onProgress: options.onProgress,
+      allocate,
+    });
+    timer.mark("read");
 
-    const byPath = new Map(files.map((file) => [file.path, file]));
-    const kept: CacheRecord[] = [];
-    const keptPaths = new Set<string>();
-    for (const record of cache.records) {
-      const path = record.text[0]!;
-      const file = byPath.get(path);
-      if (file === undefined || keptPaths.has(path) || !sameStat(record, file)) continue;
-      kept.push(record);
-      keptPaths.add(path);
-    }
-    const toRead = files.filter((file) => !keptPaths.has(file.path));
-    timer.mark("cache-load");
-    const fresh: CacheRecord[] = [];
-    let done = 0;
-    for (const file of toRead) {
-      fresh.push(readDebianFile(file, checksums, codecs, cache));
-      if (++done % 200 === 0) options.onProgress?.({ phase: "read", done, total: toRead.length });
-    }
-    options.onProgress?.({ phase: "read", done, total: toRead.length });
-
-    const ofStatus = (list: CacheRecord[], status: number) => list.filter((r) => r.numbers[4] === status).map(view);
-    const allBinaries = mergeOrdered(ofStatus(kept, DEB), ofStatus(fresh, DEB), compareEntries);
-    const allSources = mergeOrdered(ofStatus(kept, DSC), ofStatus(fresh, DSC), compareEntries);
+    const ofStatus = (list: CacheRecord[], status: number) => list.filter((r) => recordNumber(r, 4) === status).map(view);
+    const allBinaries = mergeOrdered(ofStatus(kept, DEB_BINARY), ofStatus(fresh, DEB_BINARY), compareEntries);
+    const allSources = mergeOrdered(ofStatus(kept, DEB_SOURCE), ofStatus(fresh, DEB_SOURCE), compareEntries);
     let binaries = allBinaries;
-    const failed = [...kept, ...fresh].filter((r) => r.numbers[4] === PROBLEM);
-    for (const record of failed) problems.push({ file: record.text[0]!, code: record.text[4] as IndexProblem["code"], message: record.text[5]! });
+    const failed = [...kept, ...fresh].filter((r) => recordNumber(r, 4) === DEB_PROBLEM);
+    for (const record of failed) problems.push({ file: record.path, code: record.text[4] as IndexProblem["code"], message: record.text[5]! });
 
     // Architectures: declared (a package of another one is a problem) or those of the packages.
     const declared = parsed.architectures;
@@ -247,7 +264,7 @@ export async function indexDebDirectory(directory: string, options: IndexDebDire
     const sources = dropDuplicates(allSources, problems);
     problems.sort((a, b) => compareCodePoints(a.file, b.file));
     if (parsed.strict && problems.length > 0) throw strictFailure(root, problems);
-    timer.mark("read");
+    timer.mark("merge");
 
     const concrete = [...new Set(binaries.map((b) => b.architecture).filter((a) => a !== "all"))].sort();
     const architectures = declared ? [...declared] : concrete.length > 0 ? concrete : binaries.length > 0 ? ["all"] : [];
@@ -259,13 +276,12 @@ export async function indexDebDirectory(directory: string, options: IndexDebDire
 
     // The indexes, as items of cached stanzas.
     options.onProgress?.({ phase: "compose", done: 0, total: 0 });
-    const ref = (v: DebRecordView): FragmentRef => v.record.fragments[0]!;
-    const indexes: { path: string; refs: FragmentRef[] }[] = [];
+    const indexes: { path: string; records: CacheRecord[] }[] = [];
     for (const arch of flat ? ["any"] : architectures) {
       const selected = flat ? binaries : binaries.filter((b) => b.architecture === arch || (arch !== "all" && b.architecture === "all"));
-      indexes.push({ path: flat ? "Packages" : `${component}/binary-${arch}/Packages`, refs: selected.map(ref) });
+      indexes.push({ path: flat ? "Packages" : `${component}/binary-${arch}/Packages`, records: selected.map((v) => v.record) });
     }
-    if (sources.length > 0) indexes.push({ path: flat ? "Sources" : `${component}/source/Sources`, refs: sources.map(ref) });
+    if (sources.length > 0) indexes.push({ path: flat ? "Sources" : `${component}/source/Sources`, records: sources.map((v) => v.record) });
 
     const releaseDirectory = flat ? "" : `dists/${parsed.codename}`;
     const under = (path: string) => (releaseDirectory === "" ? path : `${releaseDirectory}/${path}`);
@@ -287,16 +303,29 @@ export async function indexDebDirectory(directory: string, options: IndexDebDire
       }
       canonical.push({ path: under(path), bytes, sameAs });
     };
-    for (const index of indexes) {
-      const source = cache.source(index.refs);
-      // The uncompressed index is always listed (apt ignores indexes whose plain name is missing), written only with `none`.
-      const formats: IndexCompression[] = compressions.includes("none") ? ["none", ...compressions.filter((c) => c !== "none")] : [...compressions];
+    // Every index in every compression at once (gzip blocks on the libuv pool, xz in its own
+    // process), then listed in a fixed order.
+    // The uncompressed index is always listed (apt ignores indexes whose plain name is missing), written only with `none`.
+    const formats: IndexCompression[] = compressions.includes("none") ? ["none", ...compressions.filter((c) => c !== "none")] : [...compressions];
+    // Compressions done by another process (xz, bzip2) are started first, so that they run while
+    // this thread does the gzip blocks and the digests.
+    const external = (format: IndexCompression) => format !== "none" && format !== "gzip" && format !== "zstd";
+    const startOrder = formats.map((format, i) => ({ format, i })).sort((a, b) => Number(external(b.format)) - Number(external(a.format)));
+    const composed = await Promise.all(
+      indexes.map(async (index) => {
+        const source = cache.source(index.records, 0);
+        const documents: Promise<Awaited<ReturnType<typeof composeDocument>>>[] = new Array(formats.length);
+        for (const { format, i } of startOrder) documents[i] = composeDocument({ format, source, codecs, store: cache, openDigests: i === 0 ? checksums : false, allocate });
+        return Promise.all(documents);
+      }),
+    );
+    indexes.forEach((index, k) => {
       formats.forEach((format, i) => {
-        const composed = composeDocument({ format, source, codecs, store: cache, openDigests: i === 0 ? checksums : false });
-        if (i === 0) publish(index.path, composed.openLength, digestsOf(composed.openDigests, checksums), format === "none" ? composed.stored : undefined);
-        if (format !== "none") publish(`${index.path}${SUFFIX[format]}`, composed.stored.length, computeFileHashes(composed.stored, checksums), composed.stored);
+        const document = composed[k]![i]!;
+        if (i === 0) publish(index.path, document.openLength, digestsOf(document.openDigests, checksums), format === "none" ? document.stored : undefined);
+        if (format !== "none") publish(`${index.path}${SUFFIX[format]}`, document.stored.length, computeFileHashes(document.stored, checksums), document.stored);
       });
-    }
+    });
     const date = options.date ?? (epoch !== undefined ? new Date(epoch * 1000) : (options.now ?? (() => new Date()))());
     const releaseText = renderRelease(
       {
@@ -330,8 +359,9 @@ export async function indexDebDirectory(directory: string, options: IndexDebDire
     const obsolete = options.signer ? [] : [under("InRelease"), under("Release.gpg")];
 
     timer.mark("compose");
-    // Every parsed file is cached, duplicates and misfits too: those are decided again each run.
-    cache.save([...allBinaries.map((b) => b.record), ...allSources.map((s) => s.record), ...failed], logger);
+    // Every parsed file is cached, duplicates and misfits too: those are decided again each run. The
+    // cache reaches the disk while the repository is published.
+    saving = cache.save([...allBinaries.map((b) => b.record), ...allSources.map((s) => s.record), ...failed, ...carried], logger);
     timer.mark("cache-save");
 
     options.onProgress?.({ phase: "publish", done: 0, total: content.length + fixed.length });
@@ -352,7 +382,9 @@ export async function indexDebDirectory(directory: string, options: IndexDebDire
     const staleIndexes = (previous?.paths ?? []).filter((p) => !listedNow.has(p) && !p.endsWith("Release")).map(under);
     const removed = removeFiles(root, [...staleByHash, ...staleIndexes]);
     timer.mark("publish");
-    logger.debug({ event: "index.timings", kind: "deb", ...timer.marks }, "index phase timings");
+    await saving;
+    timer.mark("cache-sync");
+    logger.debug({ event: "index.timings", kind: "deb", mode: selection.mode, ...timer.marks }, "index phase timings");
     options.onProgress?.({ phase: "publish", done: content.length + fixed.length, total: content.length + fixed.length });
 
     const result: DebDirectoryIndexResult = {
@@ -377,7 +409,10 @@ export async function indexDebDirectory(directory: string, options: IndexDebDire
     );
     return result;
   } finally {
+    // A failed publish still lets the cache finish (save never throws).
+    await saving;
     opened?.close();
+    scratch.release();
     releaseLock();
   }
 }
@@ -422,30 +457,4 @@ function dropDuplicates(sorted: readonly DebRecordView[], problems: IndexProblem
     out.push(entry);
   }
   return out;
-}
-
-/** Reads, hashes and renders one .deb or .dsc into a cache record (a problem record when it cannot be read). */
-function readDebianFile(file: ScannedFile, checksums: readonly HashName[], codecs: Codecs, cache: IndexCache): CacheRecord {
-  try {
-    const bytes = readFileView(file.absolute);
-    let text: string;
-    let identity: [string, string, string];
-    let status: number;
-    if (file.path.endsWith(".dsc")) {
-      const entry = readDscSource(bytes, { filename: file.path });
-      text = formatControlParagraph(renderSourcesStanza(entry));
-      identity = [entry.dsc.source, entry.dsc.version, "source"];
-      status = DSC;
-    } else {
-      const entry = readDebPackage(bytes, { codecs, filename: file.path, hashes: checksums });
-      text = formatControlParagraph(renderPackagesStanza(entry));
-      identity = [entry.deb.package, entry.deb.version, entry.deb.architecture];
-      status = DEB;
-    }
-    const stanza = utf8(`${text}\n`);
-    return { text: [file.path, ...identity, "", ""], numbers: [...statNumbers(file), status], fragments: [cache.add(stanza, contentId(stanza))] };
-  } catch (error) {
-    const problem = problemFrom(file.path, error, file.path.endsWith(".dsc") ? "QUIPU_DEB_DSC_INVALID" : "QUIPU_DEB_INVALID");
-    return { text: [file.path, "", "", "", problem.code, problem.message], numbers: [...statNumbers(file), PROBLEM], fragments: [NO_FRAGMENT] };
-  }
 }

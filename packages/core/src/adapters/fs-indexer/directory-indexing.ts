@@ -1,21 +1,22 @@
 /** Pieces shared by the rpm and deb directory indexers. */
-import { Buffer } from "node:buffer";
-import { createHash } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
-import type { ErrorCode } from "../../errors/error-codes.js";
-import { isQuipuError, QuipuError } from "../../errors/quipu-error.js";
+import { QuipuError } from "../../errors/quipu-error.js";
 import { parseOrThrow } from "../../errors/zod-errors.js";
 import type { Codecs } from "../../indexing/codecs.js";
 import { silentLogger, type Logger } from "../../ports/logger.js";
 import { createNodeCodecs } from "../codecs/index.js";
-import type { CacheRecord } from "./index-cache.js";
+import { NO_FRAGMENT, recordNumber, type CacheRecord, type FragmentRef, type IndexCache } from "./index-cache.js";
 import type { DirectoryIndexOptions, IndexProblem } from "./index-types.js";
-import type { ScannedFile } from "./directory-scan.js";
+import { coveredBy, normaliseRelativePath, scanPackageFiles, statChangedPaths, type ScannedFile, type ScanOptions } from "./directory-scan.js";
+import { readPackageFiles, type ReadFilesOptions } from "./parse-pool.js";
+
+export { contentId, problemFrom, utf8 } from "./fragment-basics.js";
 
 /** zod shape of the plain-data options every indexer takes (functions and objects are typed, not parsed). */
 export const commonOptionsShape = {
   cache: z.boolean().optional(),
+  threads: z.number().int().min(1).max(256).optional(),
   cacheFile: z.string().min(1).optional(),
   strict: z.boolean().optional(),
   sourceDateEpoch: z.number().int().nonnegative().max(253402300799).optional(),
@@ -59,17 +60,6 @@ export function lockPathFor(root: string): string {
   return join(root, ".quipu", "index.lock");
 }
 
-/** The problem entry for a file that could not be indexed. */
-export function problemFrom(file: string, error: unknown, fallback: ErrorCode): IndexProblem {
-  if (isQuipuError(error)) return { file, code: error.code, message: error.message };
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof errno === "string") {
-    return { file, code: "QUIPU_INDEX_FILE_UNREADABLE", message: `${file}: cannot read the file (${errno}: ${(error as Error).message})` };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { file, code: fallback, message: `${file}: unexpected error while reading the package: ${message}` };
-}
-
 /** `QUIPU_INDEX_STRICT_FAILED` listing every problem. */
 export function strictFailure(root: string, problems: readonly IndexProblem[]): QuipuError {
   const first = problems[0]!;
@@ -79,24 +69,128 @@ export function strictFailure(root: string, problems: readonly IndexProblem[]): 
   });
 }
 
-/** Content id of a fragment: the first 32 hex digits of its SHA-256. */
-export function contentId(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex").slice(0, 32);
+/** Whether a record's stat key (numbers 0–3) is that of `stat`. */
+export function sameStat(record: CacheRecord, stat: readonly number[]): boolean {
+  return recordNumber(record, 0) === stat[0] && recordNumber(record, 1) === stat[1] && recordNumber(record, 2) === stat[2] && recordNumber(record, 3) === stat[3];
 }
 
-export function utf8(text: string): Buffer {
-  return Buffer.from(text, "utf8");
+/** What a run reads and what it reuses. */
+export interface Selection {
+  /** Cached records still valid, in the cache's order. */
+  readonly kept: CacheRecord[];
+  /** Files to read, sorted by path. */
+  readonly toRead: ScannedFile[];
+  /** Cached records outside what this run looks at (`packageDirectories`): saved again untouched. */
+  readonly carried: CacheRecord[];
+  /** How the directory was looked at (for the timings log). */
+  readonly mode: "scan" | "changed-paths";
 }
 
-/** The stat part of a cache key: size, mtime, ctime, inode (numbers 0–3 of every record). */
-export function statNumbers(file: ScannedFile): [number, number, number, number] {
-  return [file.size, file.mtimeMs, file.ctimeMs, file.ino];
+export interface SelectOptions {
+  readonly scan: ScanOptions;
+  /** Relative, normalised paths that may have changed since the last run (the `changedPaths` hint). */
+  readonly changedPaths: readonly string[] | undefined;
+  /**
+   * Whether a cached record whose file has modification time `mtimeMs` is still valid beyond its
+   * stat key (rpm: the file time it rendered still matches `sourceDateEpoch`). Default: yes.
+   */
+  readonly stillValid?: ((record: CacheRecord, mtimeMs: number) => boolean) | undefined;
+  readonly onUnreadable: (path: string, error: unknown) => void;
 }
 
-export function sameStat(record: CacheRecord, file: ScannedFile): boolean {
-  const n = record.numbers;
-  return n[0] === file.size && n[1] === file.mtimeMs && n[2] === file.ctimeMs && n[3] === file.ino;
+/**
+ * Decides what to read. With a loaded cache and a `changedPaths` hint, only the hinted paths are
+ * stat'ed and every other cached record is taken as it is (as if its file had been stat'ed and
+ * found unchanged). Otherwise the directory is scanned — without a stat per file when there is no
+ * cache to compare with (the reader takes the open file's stat).
+ */
+export function selectFiles(root: string, cache: IndexCache, options: SelectOptions): Selection {
+  const kept: CacheRecord[] = [];
+  const carried: CacheRecord[] = [];
+  const stillValid = options.stillValid ?? (() => true);
+  const directories = options.scan.directories;
+  const inScope = (path: string) => directories === undefined || coveredBy(directories, path);
+
+  if (cache.loaded && options.changedPaths !== undefined) {
+    const changed = statChangedPaths(root, options.changedPaths, options.scan, options.onUnreadable);
+    const byPath = new Map(changed.files.map((file) => [file.path, file]));
+    const keptCovered = new Set<string>();
+    const recheck: string[] = [];
+    // Cached paths are unique (each save writes every path once), so only hinted ones need the set.
+    for (const record of cache.records) {
+      const path = record.path;
+      if (!inScope(path)) {
+        carried.push(record);
+        continue;
+      }
+      if (coveredBy(changed.covered, path)) {
+        const file = byPath.get(path);
+        if (file === undefined || keptCovered.has(path) || !sameStat(record, file.stat!) || !stillValid(record, file.stat![1])) continue;
+        keptCovered.add(path);
+      } else if (!stillValid(record, recordNumber(record, 1))) {
+        recheck.push(path);
+        continue;
+      }
+      kept.push(record);
+    }
+    // Records that need reading again for a reason of their own (another sourceDateEpoch) are stat'ed now.
+    const again = recheck.length === 0 ? [] : statChangedPaths(root, recheck, options.scan, options.onUnreadable).files;
+    const toRead = new Map<string, ScannedFile>();
+    for (const file of [...changed.files, ...again]) if (!keptCovered.has(file.path)) toRead.set(file.path, file);
+    return { kept, carried, toRead: [...toRead.values()].sort(byFilePath), mode: "changed-paths" };
+  }
+
+  const files = scanPackageFiles(root, { ...options.scan, stat: cache.loaded }, options.onUnreadable);
+  if (!cache.loaded) return { kept, carried, toRead: files, mode: "scan" };
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const keptPaths = new Set<string>();
+  for (const record of cache.records) {
+    const path = record.path;
+    if (!inScope(path)) {
+      carried.push(record);
+      continue;
+    }
+    const file = byPath.get(path);
+    if (file === undefined || keptPaths.has(path) || !sameStat(record, file.stat!) || !stillValid(record, file.stat![1])) continue;
+    kept.push(record);
+    keptPaths.add(path);
+  }
+  return { kept, carried, toRead: files.filter((file) => !keptPaths.has(file.path)), mode: "scan" };
 }
+
+function byFilePath(a: ScannedFile, b: ScannedFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Reads `files` (on worker threads when there are many) into new cache records, in `files` order. */
+export async function readIntoCache(
+  files: readonly ScannedFile[],
+  cache: IndexCache,
+  fragmentFields: number,
+  options: Omit<ReadFilesOptions, "onProgress"> & { readonly onProgress?: DirectoryIndexOptions["onProgress"] },
+): Promise<CacheRecord[]> {
+  const parsed = await readPackageFiles(files, {
+    ...options,
+    onProgress: options.onProgress && ((done, total) => options.onProgress!({ phase: "read", done, total })),
+  });
+  return parsed.map((file) => {
+    const fragments: FragmentRef[] = [];
+    for (let i = 0; i < fragmentFields; i++) fragments.push(i < file.fragments.length ? cache.add(file.fragments[i]!, file.ids[i]!) : NO_FRAGMENT);
+    return { path: file.text[0]!, text: file.text, numbers: file.numbers, fragments };
+  });
+}
+
+/** zod schema of `changedPaths`: paths under the directory, normalised. */
+export const changedPathsSchema = z
+  .array(z.string().transform((path, context) => {
+    const normalised = normaliseRelativePath(path);
+    if (normalised === undefined) {
+      context.addIssue({ code: "custom", message: `'${path}' is not a path under the directory (relative, no '..')` });
+      return z.NEVER;
+    }
+    return normalised;
+  }))
+  .max(1_000_000);
 
 /**
  * Merges `fresh` (any order) into `kept` (already in `compare` order, as saved by the last run):
@@ -129,15 +223,24 @@ export function mergeOrdered<T>(kept: readonly T[], fresh: readonly T[], compare
 
 /** Code-point comparison (what createrepo_c's strcmp on UTF-8 gives). */
 export function compareCodePoints(x: string, y: string): number {
-  if (x === y) return 0;
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const cx = x.codePointAt(i)!;
-    const cy = y.codePointAt(i)!;
-    if (cx !== cy) return cx - cy;
-    if (cx > 0xffff) i++;
-  }
-  return x.length - y.length;
+  return compareCodePointsFrom(x, 0, y, 0);
+}
+
+/** `compareCodePoints(x.slice(xStart), y.slice(yStart))` without slicing (it runs for every pair the sort compares). */
+export function compareCodePointsFrom(x: string, xStart: number, y: string, yStart: number): number {
+  const xLength = x.length - xStart;
+  const yLength = y.length - yStart;
+  const n = Math.min(xLength, yLength);
+  let i = 0;
+  while (i < n && x.charCodeAt(xStart + i) === y.charCodeAt(yStart + i)) i++;
+  if (i === n) return xLength - yLength;
+  const a = x.charCodeAt(xStart + i);
+  const b = y.charCodeAt(yStart + i);
+  // UTF-16 unit order is code-point order except between a surrogate (a code point above U+FFFF) and U+E000–U+FFFF.
+  const surrogateA = a >= 0xd800 && a <= 0xdfff;
+  const surrogateB = b >= 0xd800 && b <= 0xdfff;
+  if (surrogateA !== surrogateB) return surrogateA ? 1 : -1;
+  return a - b;
 }
 
 /** Milliseconds spent in each phase of a run (logged at debug level as `index.timings`). */

@@ -35,6 +35,23 @@ export interface DirectoryIndexOptions {
   readonly cache?: boolean | undefined;
   /** Where the cache lives (default `<dir>/.quipu/<kind>-index-cache`; `.idx` and `.blob` are appended). */
   readonly cacheFile?: string | undefined;
+  /**
+   * A hint from a caller that knows what it changed (chacra knows what it uploaded or deleted): only
+   * these paths (relative to the directory; files or directories) may have been added, changed or
+   * removed since the last run. The scan of the whole directory is skipped: the hinted paths are
+   * stat'ed (a directory is scanned, a missing path means what was there is gone) and every other
+   * package is taken from the cache as it is. Without a usable cache the directory is scanned as
+   * usual, so a wrong guess about the cache costs time, never correctness; a file changed but not
+   * listed is, however, not noticed until a run without the hint.
+   */
+  readonly changedPaths?: readonly string[] | undefined;
+  /**
+   * Threads that read and parse packages, the calling one included (1 = the calling thread only).
+   * Default: one per core, at most 8 — but 1 on machines with two cores or fewer, where worker
+   * threads were measured to cost as much as they save. Worker threads are started only when at
+   * least 256 files are to be read.
+   */
+  readonly threads?: number | undefined;
   /** Any problem fails the whole run with `QUIPU_INDEX_STRICT_FAILED` and nothing is written. */
   readonly strict?: boolean | undefined;
   /**

@@ -4,7 +4,13 @@
  *
  * - Incremental: a persistent cache (keyed by path, size, mtime, ctime and inode) keeps what was read
  *   from each package and its rendered index fragments, and compressed blocks of the indexes, so
- *   a run after adding one package reads that package and recompresses one block per index.
+ *   a run after adding one package reads that package and recompresses one block per index. A
+ *   caller that knows what it changed passes `changedPaths`, and the scan of the whole directory
+ *   is skipped too.
+ * - Fast: many packages to read are spread over worker threads (`threads`; by default only on
+ *   machines with more than two cores), documents are composed concurrently (xz in its own
+ *   process while gzip blocks are compressed here), and large buffers are reused by the next run
+ *   in the same process.
  * - Atomic: uniquely named files first, the entry points (`repomd.xml`, `Release`/`InRelease`)
  *   renamed last, the previous generation's files kept one generation; a crash leaves the previous
  *   repository intact; a lock file keeps two runs apart.

@@ -1,8 +1,6 @@
-import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { isQuipuError } from "../../errors/quipu-error.js";
 import type { CompressionFormat } from "../../indexing/codecs.js";
 import { FILELISTS_XML_FOOT, filelistsXmlHead } from "../../indexing/rpm/filelists-xml.js";
 import { OTHER_XML_FOOT, otherXmlHead } from "../../indexing/rpm/other-xml.js";
@@ -11,32 +9,35 @@ import { PRIMARY_XML_FOOT, primaryXmlHead, renderPrimaryPackage } from "../../in
 import { repodataChecksum } from "../../indexing/rpm/repodata-checksum.js";
 import { DEFAULT_CHANGELOG_LIMIT, toRepodataPackage } from "../../indexing/rpm/repodata-package.js";
 import { renderRepomdXml, type RepomdRecord, type RepomdTags } from "../../indexing/rpm/repomd-xml.js";
-import { readRpm, type RpmPackageMetadata } from "../../indexing/rpm/rpm-reader.js";
-import { checkRpmRepositoryEntry, type RpmRepositoryEntry } from "../../indexing/rpm/rpm-repository-entry.js";
+import type { RpmPackageMetadata } from "../../indexing/rpm/rpm-reader.js";
+import type { RpmRepositoryEntry } from "../../indexing/rpm/rpm-repository-entry.js";
 import { renderRpmPackage } from "../../indexing/rpm/rpm-repository.js";
 import { signRpmRepomd } from "../signing/repository-signing.js";
 import { composeDocument } from "./block-compression.js";
 import { cacheFingerprint } from "./cache-fingerprint.js";
-import { checkDirectory, hashFileInChunks, readFileHead, readFileView, scanPackageFiles, WHOLE_READ_LIMIT, type ScannedFile } from "./directory-scan.js";
+import { checkDirectory } from "./directory-scan.js";
 import {
   cachePathFor,
+  changedPathsSchema,
   commonOptionsShape,
   compareCodePoints,
-  contentId,
+  compareCodePointsFrom,
   elapsed,
   lockPathFor,
   mergeOrdered,
   parseIndexOptions,
   PhaseTimer,
   problemFrom,
+  readIntoCache,
   runContext,
-  sameStat,
-  statNumbers,
+  selectFiles,
   strictFailure,
   utf8,
 } from "./directory-indexing.js";
 import { publishGeneration, removeFiles, removeLeftoverTemporaries, type PublishFile } from "./atomic-publish.js";
-import { IndexCache, NO_FRAGMENT, type CacheRecord, type CacheShape, type FragmentRef } from "./index-cache.js";
+import { IndexCache, recordNumber, type CacheRecord, type CacheShape } from "./index-cache.js";
+import { RunScratch } from "./scratch-pool.js";
+import { effectiveMtime, RPM_OK, RPM_PROBLEM } from "./package-reading.js";
 import { acquireIndexLock } from "./index-lock.js";
 import type { DirectoryIndexOptions, DirectoryIndexResult, IndexProblem } from "./index-types.js";
 import { readPreviousRepomd } from "./previous-generation.js";
@@ -71,13 +72,10 @@ const RpmOptionsSchema = z.object({
   changelogLimit: z.union([z.number().int().nonnegative(), z.literal(Infinity)]).optional(),
   revision: z.string().min(1).optional(),
   keepAdditionalMetadata: z.boolean().optional(),
+  changedPaths: changedPathsSchema.optional(),
 });
 
 const EXTENSIONS: Record<CompressionFormat, string> = { none: "", gzip: ".gz", xz: ".xz", zstd: ".zst", bzip2: ".bz2" };
-const OK = 1;
-const PROBLEM = 2;
-/** Files larger than this have their header read from the first bytes only (then the rest is hashed in chunks). */
-const HEADER_READ = 4 * 1024 * 1024;
 
 /*
  * Cache record of one .rpm:
@@ -128,96 +126,94 @@ export async function indexRpmDirectory(directory: string, options: IndexRpmDire
   const timer = new PhaseTimer();
   const releaseLock = acquireIndexLock(lockPathFor(root));
   let opened: IndexCache | undefined;
+  let saving: Promise<void> | undefined;
+  // Large buffers of this run (cache index, documents), reused by the next run in this process.
+  const scratch = new RunScratch();
+  const allocate = (size: number) => scratch.take(size);
   try {
     const problems: IndexProblem[] = [];
+    const shape: CacheShape = { ...SHAPE_FIELDS, fingerprint: cacheFingerprint("rpm", { checksumType, changelogLimit }, rendererProbe(checksumType, changelogLimit)) };
+    const cache = (parsed.cache ?? true) ? IndexCache.load(cachePathFor(root, "rpm", parsed.cacheFile), shape, logger, scratch) : IndexCache.disabled(shape, scratch);
+    opened = cache;
+    timer.mark("cache-load");
+
     options.onProgress?.({ phase: "scan", done: 0, total: 0 });
-    const files = scanPackageFiles(root, { extensions: [".rpm"], skipTopLevel: ["repodata"] }, (path, error) =>
-      problems.push(problemFrom(path, error, "QUIPU_INDEX_FILE_UNREADABLE")),
-    );
-    options.onProgress?.({ phase: "scan", done: files.length, total: files.length });
+    const selection = selectFiles(root, cache, {
+      scan: { extensions: [".rpm"], skipTopLevel: ["repodata"] },
+      changedPaths: parsed.changedPaths,
+      // The rendered `<time file>` depends on sourceDateEpoch too.
+      stillValid: (record, mtimeMs) => recordNumber(record, 4) !== RPM_OK || recordNumber(record, 5) === effectiveMtime(mtimeMs, epoch),
+      onUnreadable: (path, error) => problems.push(problemFrom(path, error, "QUIPU_INDEX_FILE_UNREADABLE")),
+    });
+    const { kept, toRead } = selection;
+    options.onProgress?.({ phase: "scan", done: kept.length + toRead.length, total: kept.length + toRead.length });
     timer.mark("scan");
 
-    const shape: CacheShape = { ...SHAPE_FIELDS, fingerprint: cacheFingerprint("rpm", { checksumType, changelogLimit }, rendererProbe(checksumType, changelogLimit)) };
-    const cache = (parsed.cache ?? true) ? IndexCache.load(cachePathFor(root, "rpm", parsed.cacheFile), shape, logger) : IndexCache.disabled(shape);
-    opened = cache;
-    const effectiveMtime = (file: ScannedFile) => {
-      const seconds = Math.floor(file.mtimeMs / 1000);
-      return epoch === undefined ? seconds : Math.min(seconds, epoch);
-    };
-
-    // Reuse what the cache knows about unchanged files, in the cache's (sorted) order.
-    const byPath = new Map(files.map((file) => [file.path, file]));
-    const kept: CacheRecord[] = [];
-    const keptPaths = new Set<string>();
-    for (const record of cache.records) {
-      const path = record.text[0]!;
-      const file = byPath.get(path);
-      if (file === undefined || keptPaths.has(path) || !sameStat(record, file)) continue;
-      if (record.numbers[4] === OK && record.numbers[5] !== effectiveMtime(file)) continue;
-      kept.push(record);
-      keptPaths.add(path);
-    }
-    const toRead = files.filter((file) => !keptPaths.has(file.path));
-    timer.mark("cache-load");
-    const fresh: CacheRecord[] = [];
-    let done = 0;
-    for (const file of toRead) {
-      fresh.push(readRpmFile(file, { checksumType, changelogLimit, fileMtime: effectiveMtime(file), cache }));
-      if (++done % 200 === 0) options.onProgress?.({ phase: "read", done, total: toRead.length });
-    }
-    options.onProgress?.({ phase: "read", done, total: toRead.length });
-
-    const compare = (a: CacheRecord, b: CacheRecord) => {
-      const x = a.text[0]!;
-      const y = b.text[0]!;
-      return compareCodePoints(x.slice(x.lastIndexOf("/") + 1), y.slice(y.lastIndexOf("/") + 1)) || compareCodePoints(x, y);
-    };
-    const packages = mergeOrdered(
-      kept.filter((r) => r.numbers[4] === OK),
-      fresh.filter((r) => r.numbers[4] === OK),
-      compare,
-    );
-    const failed = [...kept, ...fresh].filter((r) => r.numbers[4] === PROBLEM).sort((a, b) => compareCodePoints(a.text[0]!, b.text[0]!));
-    for (const record of failed) problems.push({ file: record.text[0]!, code: record.text[1] as IndexProblem["code"], message: record.text[2]! });
-    problems.sort((a, b) => compareCodePoints(a.file, b.file));
-    if (parsed.strict && problems.length > 0) throw strictFailure(root, problems);
+    const fresh = await readIntoCache(toRead, cache, SHAPE_FIELDS.fragmentFields, {
+      settings: { kind: "rpm", checksumType, changelogLimit, sourceDateEpoch: epoch },
+      codecs,
+      workersAllowed: true,
+      threads: parsed.threads,
+      logger,
+      onProgress: options.onProgress,
+      allocate,
+    });
     timer.mark("read");
 
-    // Compose the three documents from the (cached) fragments.
+    // createrepo_c's order: file name, then path.
+    const compare = (a: CacheRecord, b: CacheRecord) => {
+      const x = a.path;
+      const y = b.path;
+      return compareCodePointsFrom(x, x.lastIndexOf("/") + 1, y, y.lastIndexOf("/") + 1) || compareCodePoints(x, y);
+    };
+    const isOk = (r: CacheRecord) => recordNumber(r, 4) === RPM_OK;
+    const okKept = kept.filter(isOk); timer.mark("merge-filter"); // TMP
+    const packages = mergeOrdered(okKept, fresh.filter(isOk), compare);
+    timer.mark("merge-ordered"); // TMP
+    const failed = [...kept, ...fresh].filter((r) => recordNumber(r, 4) === RPM_PROBLEM).sort((a, b) => compareCodePoints(a.path, b.path));
+    for (const record of failed) problems.push({ file: record.path, code: record.text[1] as IndexProblem["code"], message: record.text[2]! });
+    problems.sort((a, b) => compareCodePoints(a.file, b.file));
+    if (parsed.strict && problems.length > 0) throw strictFailure(root, problems);
+    timer.mark("merge");
+
+    // Compose the three documents from the (cached) fragments, concurrently.
     options.onProgress?.({ phase: "compose", done: 0, total: 3 });
     const count = packages.length;
     let newest = 0;
-    const refs: [FragmentRef[], FragmentRef[], FragmentRef[]] = [[], [], []];
-    for (const record of packages) {
-      newest = Math.max(newest, record.numbers[5]!);
-      for (let i = 0; i < 3; i++) refs[i]!.push(record.fragments[i]!);
-    }
+    for (const record of packages) newest = Math.max(newest, recordNumber(record, 5));
     const timestamp = epoch ?? newest;
     const documents = [
       ["primary", primaryXmlHead(count), PRIMARY_XML_FOOT],
       ["filelists", filelistsXmlHead(count), FILELISTS_XML_FOOT],
       ["other", otherXmlHead(count), OTHER_XML_FOOT],
     ] as const;
+    let composedCount = 0;
+    const composed = await Promise.all(
+      documents.map(async ([, head, foot], i) => {
+        const document = await composeDocument({ format: compression, head: utf8(head), source: cache.source(packages, i), foot: utf8(foot), codecs, store: cache, openDigests: [checksumType], allocate });
+        options.onProgress?.({ phase: "compose", done: ++composedCount, total: 3 });
+        return document;
+      }),
+    );
     const content: PublishFile[] = [];
     const records: RepomdRecord[] = [];
-    documents.forEach(([type, head, foot], i) => {
-      const source = cache.source(refs[i]!);
-      const composed = composeDocument({ format: compression, head: utf8(head), source, foot: utf8(foot), codecs, store: cache, openDigests: [checksumType] });
-      const checksum = repodataChecksum(composed.stored, checksumType);
+    documents.forEach(([type], i) => {
+      const document = composed[i]!;
+      const checksum = repodataChecksum(document.stored, checksumType);
       const path = `repodata/${checksum}-${type}.xml${EXTENSIONS[compression]}`;
-      content.push({ path, bytes: composed.stored });
+      content.push({ path, bytes: document.stored });
       records.push({
         type,
         checksumType,
         checksum,
-        ...(compression === "none" ? {} : { openChecksum: composed.openDigests[checksumType]!, openSize: composed.openLength }),
+        ...(compression === "none" ? {} : { openChecksum: document.openDigests[checksumType]!, openSize: document.openLength }),
         href: path,
         timestamp,
-        size: composed.stored.length,
+        size: document.stored.length,
       });
-      options.onProgress?.({ phase: "compose", done: i + 1, total: 3 });
     });
 
+    timer.mark("compose-docs"); // TMP
     const previous = readPreviousRepomd(root);
     if (previous && (parsed.keepAdditionalMetadata ?? true)) {
       const present = new Set(safeList(join(root, "repodata")));
@@ -233,14 +229,16 @@ export async function indexRpmDirectory(directory: string, options: IndexRpmDire
     };
     const fixed: PublishFile[] = options.signer ? (await signRpmRepomd([repomd], options.signer)).map((f) => ({ path: f.path, bytes: f.bytes })) : [repomd];
     const obsolete = options.signer ? [] : ["repodata/repomd.xml.asc"];
-
     timer.mark("compose");
-    cache.save([...packages, ...failed], logger);
+
+    // The cache reaches the disk while the repository is published (both only sync files).
+    saving = cache.save([...packages, ...failed], logger);
     timer.mark("cache-save");
 
     options.onProgress?.({ phase: "publish", done: 0, total: content.length + fixed.length });
     removeLeftoverTemporaries(root, ["repodata"]);
     const outcome = await publishGeneration(root, { content, fixed, obsolete, onStep: options.onPublishStep });
+    timer.mark("publish-generation"); // TMP
 
     await options.onPublishStep?.("remove-stale");
     const keep = new Set([...records.map((r) => r.href), ...(previous?.hrefs ?? [])]);
@@ -250,7 +248,9 @@ export async function indexRpmDirectory(directory: string, options: IndexRpmDire
       .filter((path) => !keep.has(path));
     const removed = removeFiles(root, stale);
     timer.mark("publish");
-    logger.debug({ event: "index.timings", kind: "rpm", ...timer.marks }, "index phase timings");
+    await saving;
+    timer.mark("cache-sync");
+    logger.debug({ event: "index.timings", kind: "rpm", mode: selection.mode, ...timer.marks }, "index phase timings");
     options.onProgress?.({ phase: "publish", done: content.length + fixed.length, total: content.length + fixed.length });
 
     const result: RpmDirectoryIndexResult = {
@@ -273,7 +273,10 @@ export async function indexRpmDirectory(directory: string, options: IndexRpmDire
     );
     return result;
   } finally {
+    // A failed publish still lets the cache finish (save never throws).
+    await saving;
     opened?.close();
+    scratch.release();
     releaseLock();
   }
 }
@@ -283,53 +286,5 @@ function safeList(path: string): string[] {
     return readdirSync(path);
   } catch {
     return [];
-  }
-}
-
-interface ReadRpmFileOptions {
-  readonly checksumType: RepodataChecksumType;
-  readonly changelogLimit: number;
-  readonly fileMtime: number;
-  readonly cache: IndexCache;
-}
-
-/** Reads, hashes and renders one .rpm into a cache record (a problem record when it cannot be read). */
-function readRpmFile(file: ScannedFile, options: ReadRpmFileOptions): CacheRecord {
-  try {
-    let metadata: RpmPackageMetadata;
-    let pkgid: string;
-    let size: number;
-    if (file.size <= WHOLE_READ_LIMIT) {
-      const bytes = readFileView(file.absolute);
-      metadata = readRpm(bytes, { fileName: file.path });
-      pkgid = createHash(options.checksumType).update(bytes).digest("hex");
-      size = bytes.length;
-    } else {
-      metadata = readLargeRpmHeader(file);
-      const hashed = hashFileInChunks(file.absolute, [options.checksumType]);
-      pkgid = hashed.digests[options.checksumType]!;
-      size = hashed.size;
-    }
-    const entry: RpmRepositoryEntry = { metadata, href: file.path, size, pkgid, fileMtime: options.fileMtime };
-    checkRpmRepositoryEntry(entry, options.checksumType);
-    const rendered = renderRpmPackage(entry, { checksumType: options.checksumType, changelogLimit: options.changelogLimit });
-    const fragments = [rendered.primary, rendered.filelists, rendered.other].map((text) => {
-      const bytes = utf8(text);
-      return options.cache.add(bytes, contentId(bytes));
-    });
-    return { text: [file.path, "", ""], numbers: [...statNumbers(file), OK, options.fileMtime], fragments };
-  } catch (error) {
-    const problem = problemFrom(file.path, error, "QUIPU_RPM_INVALID");
-    return { text: [file.path, problem.code, problem.message], numbers: [...statNumbers(file), PROBLEM, 0], fragments: [NO_FRAGMENT, NO_FRAGMENT, NO_FRAGMENT] };
-  }
-}
-
-/** The headers of a large .rpm from its first bytes (more if the header is unusually large). */
-function readLargeRpmHeader(file: ScannedFile): RpmPackageMetadata {
-  try {
-    return readRpm(readFileHead(file.absolute, HEADER_READ), { fileName: file.path, fileSize: file.size });
-  } catch (error) {
-    if (!isQuipuError(error, "QUIPU_RPM_INVALID")) throw error;
-    return readRpm(readFileHead(file.absolute, WHOLE_READ_LIMIT), { fileName: file.path, fileSize: file.size });
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** The digests apt indexes can carry, weakest first. */
 export const HASH_NAMES = ["md5", "sha1", "sha256", "sha512"] as const;
@@ -22,7 +22,8 @@ export const SOURCES_HASH_FIELD: Readonly<Record<HashName, string>> = { md5: "Fi
 
 /** Digests of `bytes`: all four unless `names` narrows them (sha256 is always computed). */
 export function computeFileHashes(bytes: Uint8Array, names: readonly HashName[] = HASH_NAMES): FileHashes {
-  const hex = (name: HashName): string => createHash(name).update(bytes).digest("hex");
+  // One-shot `hash`: a few times faster than a Hash object for the small files of a repository.
+  const hex = (name: HashName): string => hash(name, bytes, "hex");
   const hashes: { -readonly [K in HashName]?: string } = {};
   for (const name of HASH_NAMES) if (name === "sha256" || names.includes(name)) hashes[name] = hex(name);
   return hashes as FileHashes;

@@ -1,0 +1,111 @@
+/**
+ * HTTP plumbing shared by chacra's routes: Basic auth against several users, path segments that
+ * are safe by construction, and errors in the original's JSON shape (`{"message": …}`) plus
+ * quipu's `{"error": {code, message, details}}` beside it.
+ */
+import { timingSafeEqual, createHash } from "node:crypto";
+import { QuipuError, errorCodes, isErrorCode, isQuipuError, safeSegmentProblem, type Logger } from "@quipu/core";
+
+export interface ApiUser {
+  readonly user: string;
+  readonly key: string;
+}
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+/** True when `authorization` carries Basic credentials of one of `users` (compared in constant time). */
+export function isAuthorized(authorization: string | undefined | null, users: readonly ApiUser[]): boolean {
+  if (!authorization || !/^basic /i.test(authorization)) return false;
+  let decoded: string;
+  try {
+    decoded = Buffer.from(authorization.slice(6).trim(), "base64").toString("utf8");
+  } catch {
+    return false;
+  }
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return false;
+  const user = digest(decoded.slice(0, colon));
+  const key = digest(decoded.slice(colon + 1));
+  let match = false;
+  for (const candidate of users) {
+    // Compare every user, so timing does not tell which user names exist.
+    const sameUser = timingSafeEqual(user, digest(candidate.user));
+    const sameKey = timingSafeEqual(key, digest(candidate.key));
+    match = match || (sameUser && sameKey);
+  }
+  return match;
+}
+
+export function authRequired(realm: string): Response {
+  return jsonError(new QuipuError("QUIPU_AUTH_REQUIRED", "authentication required: use HTTP Basic with an API user and key"), {
+    "WWW-Authenticate": `Basic realm="${realm}"`,
+  });
+}
+
+/**
+ * The decoded segments of `pathname` after `prefix` (`/binaries/`), without the trailing empty
+ * one. A segment that is empty, a dot segment, or otherwise unsafe is a 400, never a path on disk.
+ */
+export function pathSegments(pathname: string, prefix: string): string[] {
+  const rest = pathname.slice(prefix.length);
+  if (rest === "") return [];
+  const raw = rest.endsWith("/") ? rest.slice(0, -1).split("/") : rest.split("/");
+  return raw.map((part) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(part);
+    } catch {
+      throw new QuipuError("QUIPU_MODEL_INVALID_NAME", "invalid path segment: bad percent-encoding", { details: { what: "path segment", value: part, problem: "bad percent-encoding" } });
+    }
+    const problem = safeSegmentProblem(decoded);
+    if (problem !== null) {
+      throw new QuipuError("QUIPU_MODEL_INVALID_NAME", `invalid path segment: ${problem}`, { details: { what: "path segment", value: decoded.slice(0, 300), problem } });
+    }
+    return decoded;
+  });
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+export function methodNotAllowed(method: string, path: string): Response {
+  return jsonError(new QuipuError("QUIPU_HTTP_METHOD_NOT_ALLOWED", `method ${method} not allowed on ${path}`, { details: { method, path } }));
+}
+
+export function notFound(path: string, what = "resource"): Response {
+  return jsonError(new QuipuError("QUIPU_HTTP_NOT_FOUND", `${what} not found`, { details: { path } }));
+}
+
+/** The HTTP status for an error code (from the registry), 500 for anything unknown. */
+export function statusOf(error: unknown): number {
+  if (isQuipuError(error) && isErrorCode(error.code)) return errorCodes[error.code].status;
+  return 500;
+}
+
+export function jsonError(error: unknown, headers: Record<string, string> = {}, logger?: Logger): Response {
+  const status = statusOf(error);
+  if (!isQuipuError(error)) {
+    logger?.error({ event: "internal-error", err: error }, "unexpected error");
+    return json({ message: "internal server error", error: { code: "QUIPU_INTERNAL", message: "internal server error", details: {} } }, 500, headers);
+  }
+  return json({ message: error.message, error: { code: error.code, message: error.message, details: error.details ?? {} } }, status, headers);
+}
+
+/** Reads a JSON object body; 400 on anything else. */
+export async function readJsonObject(request: Request, maxBytes = 1 << 20): Promise<Record<string, unknown>> {
+  const text = await request.text();
+  if (text.length > maxBytes) {
+    throw new QuipuError("QUIPU_HTTP_BODY_TOO_LARGE", `JSON body larger than ${maxBytes} bytes`, { details: { limit: maxBytes } });
+  }
+  let value: unknown;
+  try {
+    value = text.trim() === "" ? undefined : JSON.parse(text);
+  } catch (error) {
+    throw new QuipuError("QUIPU_HTTP_BODY_INVALID", `malformed JSON body: ${(error as Error).message}`, { details: { reason: "malformed JSON" } });
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new QuipuError("QUIPU_HTTP_BODY_INVALID", "the body must be a JSON object", { details: { reason: "not a JSON object" } });
+  }
+  return value as Record<string, unknown>;
+}
