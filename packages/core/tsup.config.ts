@@ -11,8 +11,9 @@ export default defineConfig(
       // The parse worker is loaded by file name (new Worker(url)), so it is an entry of its own.
       "adapters/fs-indexer/parse-worker": "src/adapters/fs-indexer/parse-worker.ts",
       "adapters/daemon/index": "src/adapters/daemon/index.ts",
+      "adapters/sqlite/index": "src/adapters/sqlite/index.ts",
     },
     // Optional peers stay external: a consumer who never imports the subpath never needs them.
-    { external: ["openpgp", "fzstd", "pino", "yaml", "@hono/node-server"] },
+    { external: ["openpgp", "fzstd", "pino", "yaml", "@hono/node-server", "better-sqlite3"] },
   ),
 );

@@ -11,17 +11,7 @@ import { Readable } from "node:stream";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { DEFAULT_FLAVOR, QuipuError, RepoTypeSchema, StoredSha1Schema, parseOrThrow, silentLogger, type Logger } from "@quipu/core";
-import {
-  authRequired,
-  isAuthorized,
-  json,
-  jsonError,
-  methodNotAllowed,
-  notFound,
-  pathSegments,
-  readJsonObject,
-  type ApiUser,
-} from "./http-support.js";
+import { authRequired, isAuthorized, json, jsonError, methodNotAllowed, notFound, pathSegments, readJsonObject, type ApiUser } from "@quipu/core/daemon";
 import { readMultipartUpload } from "./multipart-upload.js";
 import type { ChacraService } from "./service.js";
 import { serveStatic } from "./static-files.js";

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import busboy from "busboy";
-import { isQuipuError, type QuipuError } from "@quipu/core";
 import { expectNoSecretLeaks } from "@quipu/testkit";
 import { afterAll, describe, expect, it } from "vitest";
+import { failure } from "../test/upload-helpers.js";
 import { createMultipartBody } from "./client-upload-body.js";
 import { createChacraClient, nextChacraNode, redactUrl, splitCredentials, type RetryNotice } from "./client.js";
 import { createUploadProgress, formatBytes } from "./upload-progress.js";
@@ -36,16 +36,6 @@ function scripted(answers: (Response | Error)[]) {
 }
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-
-async function failure(promise: Promise<unknown>): Promise<QuipuError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isQuipuError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 const work = mkdtempSync(join(tmpdir(), "quipu-client-unit-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -3,15 +3,14 @@
  * contract), and killed with SIGKILL in the middle of an upload and of a repo build: after a
  * restart on the same data directory nothing partial is visible and the repository ends `ready`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { startDaemonProcess, type DaemonProcess } from "@quipu/testkit";
 import { buildSyntheticRpm, rpmFileName } from "@quipu/testkit/packages";
 import { basicAuth, multipartBody } from "./chacra-harness.js";
 import { startTestShamanEndpoint } from "./test-shaman-endpoint.js";
@@ -25,52 +24,11 @@ const CHILD_TIMEOUT = 120_000;
 const SHA1 = "9".repeat(40);
 const USER = { user: "ci", key: "process-test-key" };
 
-interface Child {
-  readonly process: ChildProcess;
-  readonly lines: Record<string, unknown>[];
-  waitFor(predicate: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  readonly exit: Promise<number | null>;
-}
-
-function startChacra(dataDir: string, extra: string[] = []): Child {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@quipu/source", "--import", "tsx", fixture, "serve", "--port", "0", "--data-dir", dataDir, "--quiet-time-seconds", "0", "--poll-interval-seconds", "0.2", ...extra],
-    { env: { ...process.env, QUIPU_CHACRA_API_USER: USER.user, QUIPU_CHACRA_API_KEY: USER.key }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { predicate: (entry: Record<string, unknown>) => boolean; resolve: (entry: Record<string, unknown>) => void }[] = [];
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    lines.push(entry);
-    for (const waiter of [...waiters]) {
-      if (waiter.predicate(entry)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(entry);
-      }
-    }
+function startChacra(dataDir: string, extra: string[] = []): DaemonProcess {
+  return startDaemonProcess({
+    args: ["--conditions=@quipu/source", "--import", "tsx", fixture, "serve", "--port", "0", "--data-dir", dataDir, "--quiet-time-seconds", "0", "--poll-interval-seconds", "0.2", ...extra],
+    env: { QUIPU_CHACRA_API_USER: USER.user, QUIPU_CHACRA_API_KEY: USER.key },
   });
-  return {
-    process: child,
-    lines,
-    exit,
-    waitFor: (predicate) => {
-      const seen = lines.find(predicate);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiters.push({ predicate, resolve });
-        void exit.then((code) => reject(new Error(`chacra exited (${code}) first; stderr: ${stderr}`)));
-      });
-    },
-  };
 }
 
 const auth = { authorization: basicAuth(USER.user, USER.key) };
@@ -99,7 +57,7 @@ describe("quipu-chacra serve as a process", () => {
       expect((await fetch(arch, { method: "POST", body, headers: { "content-type": contentType, ...auth } })).status).toBe(201);
       chacra.process.kill("SIGTERM");
       expect(await chacra.exit).toBe(0);
-      const text = JSON.stringify(chacra.lines);
+      const text = chacra.stdout();
       expect(text).not.toContain(USER.key);
     },
     CHILD_TIMEOUT,
@@ -171,7 +129,7 @@ describe("quipu-chacra serve as a process", () => {
 
       chacra = startChacra(dataDir, ["--repos", config]);
       url = String((await chacra.waitFor((entry) => entry["msg"] === "listening"))["url"]);
-      if (interrupted) expect(chacra.lines.some((entry) => entry["event"] === "build-resumed")).toBe(true);
+      if (interrupted) expect(chacra.entries.some((entry) => entry["event"] === "build-resumed")).toBe(true);
       const repo = await until(async () => {
         const json = (await (await fetch(new URL(`repos/p/main/${SHA1}/centos/9/`, url))).json()) as Record<string, unknown>;
         return json["status"] === "ready" || json["status"] === "failed" ? json : undefined;
@@ -212,7 +170,7 @@ describe("quipu-chacra serve as a process", () => {
         expect(statuses).toEqual(["queued", "building", "ready"]);
         chacra.process.kill("SIGTERM");
         expect(await chacra.exit).toBe(0);
-        expect(JSON.stringify(chacra.lines)).not.toContain("shaman-secret");
+        expect(chacra.stdout()).not.toContain("shaman-secret");
       } finally {
         await shaman.close();
       }

@@ -6,13 +6,12 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isQuipuError, type QuipuError } from "@quipu/core";
 import { expectNoSecretLeaks } from "@quipu/testkit";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createChacraApp } from "../src/app.js";
 import { createChacraClient, type BinaryDirectory, type ChacraClient } from "../src/client.js";
 import { startTestChacra, TEST_USER, type TestChacra } from "./chacra-harness.js";
-import { SHA1, sha512, startProxy, writePackage } from "./upload-helpers.js";
+import { failure, SHA1, sha512, startProxy, writePackage } from "./upload-helpers.js";
 
 const DIR: BinaryDirectory = { project: "ceph", ref: "main", sha1: SHA1, distro: "ubuntu", distro_version: "jammy", arch: "x86_64" };
 const REPO = { project: "ceph", ref: "main", sha1: SHA1, distro: "ubuntu", distro_version: "jammy" } as const;
@@ -29,16 +28,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await chacra.close();
 });
-
-async function failure(promise: Promise<unknown>): Promise<QuipuError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isQuipuError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("uploads (chacractl protocol)", () => {
   it("creates, skips without force, replaces with force, and verifies the listed checksum", async () => {

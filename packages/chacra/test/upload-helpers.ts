@@ -8,8 +8,20 @@ import { writeFileSync } from "node:fs";
 import { createServer, request, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Transform } from "node:stream";
+import { isQuipuError, type QuipuError } from "@quipu/core";
 
 export const SHA1 = "c".repeat(40);
+
+/** The QuipuError `promise` rejects with; anything else fails the test. */
+export async function failure(promise: Promise<unknown>): Promise<QuipuError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isQuipuError(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a failure");
+}
 
 export function sha512(bytes: Uint8Array): string {
   return createHash("sha512").update(bytes).digest("hex");

@@ -10,3 +10,4 @@ export * from "./nodes/index.js";
 export * from "./provisioning/index.js";
 export * from "./indexing/index.js";
 export * from "./daemon/index.js";
+export * from "./cli/index.js";

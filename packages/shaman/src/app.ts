@@ -8,18 +8,7 @@
  */
 import { Hono, type Context } from "hono";
 import { QuipuError, isQuipuError, safeSegmentProblem, silentLogger, type Logger } from "@quipu/core";
-import {
-  authRequired,
-  isAuthorized,
-  json,
-  jsonError,
-  methodNotAllowed,
-  notFound,
-  pathSegments,
-  readJsonObject,
-  text,
-  type ApiUser,
-} from "./http-support.js";
+import { authRequired, isAuthorized, json, jsonError, methodNotAllowed, notFound, pathSegments, readJsonObject, text, type ApiUser } from "@quipu/core/daemon";
 import type { RepoLevel, ShamanService } from "./service.js";
 import { createServiceUiData } from "./service-ui-data.js";
 import { mountShamanUi, type ShamanUiOptions } from "./ui/index.js";

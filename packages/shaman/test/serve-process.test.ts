@@ -4,14 +4,13 @@
  * writes with the configured user, the web UI, `--help`, every configuration problem at once
  * with exit 2, and exit 0 on SIGTERM with the database closed and no secret in the logs.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { startDaemonProcess, type DaemonProcess } from "@quipu/testkit";
 import { chacraReport } from "./shaman-harness.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/quipu-shaman-from-source.ts", import.meta.url));
@@ -23,57 +22,11 @@ const CHILD_TIMEOUT = 60_000;
 const USER = { user: "ci", key: "shaman-process-secret" };
 const auth = { authorization: `Basic ${Buffer.from(`${USER.user}:${USER.key}`).toString("base64")}` };
 
-interface Child {
-  readonly process: ChildProcess;
-  readonly lines: Record<string, unknown>[];
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  waitFor(predicate: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  readonly exit: Promise<number | null>;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, ["--conditions=@quipu/source", "--import", "tsx", fixture, ...args], {
-    env: { ...process.env, QUIPU_SHAMAN_API_USER: USER.user, QUIPU_SHAMAN_API_KEY: USER.key, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+function run(args: string[], env: Record<string, string> = {}): DaemonProcess {
+  return startDaemonProcess({
+    args: ["--conditions=@quipu/source", "--import", "tsx", fixture, ...args],
+    env: { QUIPU_SHAMAN_API_USER: USER.user, QUIPU_SHAMAN_API_KEY: USER.key, ...env },
   });
-  const lines: Record<string, unknown>[] = [];
-  let stdout = "";
-  let stderr = "";
-  const waiters: { predicate: (entry: Record<string, unknown>) => boolean; resolve: (entry: Record<string, unknown>) => void }[] = [];
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    stdout += `${line}\n`;
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    lines.push(entry);
-    for (const waiter of [...waiters]) {
-      if (waiter.predicate(entry)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(entry);
-      }
-    }
-  });
-  return {
-    process: child,
-    lines,
-    exit,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    waitFor: (predicate) => {
-      const seen = lines.find(predicate);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiters.push({ predicate, resolve });
-        void exit.then((code) => reject(new Error(`shaman exited (${code}) first; stderr: ${stderr}`)));
-      });
-    },
-  };
 }
 
 describe("quipu-shaman serve as a process", () => {
@@ -108,7 +61,7 @@ describe("quipu-shaman serve as a process", () => {
 
       shaman.process.kill("SIGTERM");
       expect(await shaman.exit).toBe(0);
-      expect(shaman.lines.some((entry) => entry["msg"] === "stopped")).toBe(true);
+      expect(shaman.entries.some((entry) => entry["msg"] === "stopped")).toBe(true);
       expect(`${shaman.stdout()}${shaman.stderr()}`).not.toContain(USER.key);
       // Closed cleanly: the database opens and holds the repo.
       const db = new Database(join(dataDir, "shaman.db"), { readonly: true });

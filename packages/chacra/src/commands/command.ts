@@ -1,7 +1,7 @@
+import type { CliCommand, CliOutput } from "@quipu/core";
+
 /** What every `quipu-chacra` subcommand gets and gives: arguments and I/O in, an exit code out. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface CliIo extends CliOutput {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Standard input, for commands that take a list on it (`upload`); absent = nothing to read. */
   readonly stdin?: CliStdin | undefined;
@@ -27,17 +27,11 @@ export const processStdin: CliStdin = {
   },
 };
 
-export interface Command {
-  /** One line for the top-level help. */
-  readonly summary: string;
-  /** Runs the command on the arguments after its name; resolves to the exit code. */
-  run(args: readonly string[], io: CliIo): Promise<number>;
-}
+/** A subcommand: one summary line for the top-level help, and its run. */
+export type Command = CliCommand<CliIo>;
 
 /** Exit codes: success, failure of the work itself, bad command line. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "@quipu/core";
 
 /** A command-line mistake: reported in one line, exit code 2. */
 export class UsageError extends Error {

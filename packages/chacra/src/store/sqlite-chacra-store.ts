@@ -5,6 +5,7 @@
  */
 import Database from "better-sqlite3";
 import { QuipuError, type RepoStatus, type RepoType } from "@quipu/core";
+import { openSqliteDatabase, runInTransaction } from "@quipu/core/sqlite";
 import type {
   BinaryAddress,
   BinaryFields,
@@ -17,8 +18,6 @@ import type {
   RepoPatch,
   RepoRecord,
 } from "./chacra-store.js";
-
-const SCHEMA_VERSION = 1;
 
 const MIGRATIONS: readonly string[] = [
   `
@@ -214,21 +213,8 @@ export interface SqliteChacraStoreOptions {
 
 /** Opens (creating and migrating as needed) the SQLite chacra store. */
 export function createSqliteChacraStore(options: SqliteChacraStoreOptions): ChacraStore {
-  let db: Database.Database;
-  try {
-    db = new Database(options.filename);
-  } catch (error) {
-    throw new QuipuError("QUIPU_STORE_UNAVAILABLE", `cannot open the chacra database: ${(error as Error).message}`, {
-      details: { filename: options.filename },
-      cause: error,
-    });
-  }
-  db.pragma("journal_mode = WAL");
-  // FULL: a binary acknowledged with 201 must survive a power cut together with its row.
-  db.pragma("synchronous = FULL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  migrate(db);
+  // Opened with synchronous = FULL: a binary acknowledged with 201 must survive a power cut with its row.
+  const db = openSqliteDatabase({ driver: Database, filename: options.filename, migrations: MIGRATIONS, what: "chacra database" });
 
   const statements = {
     insertProject: db.prepare("INSERT OR IGNORE INTO projects(name, created) VALUES (?, ?)"),
@@ -299,10 +285,7 @@ export function createSqliteChacraStore(options: SqliteChacraStoreOptions): Chac
   };
 
   const store: ChacraStore = {
-    transaction<T>(fn: () => T): T {
-      if (db.inTransaction) return fn();
-      return db.transaction(fn).immediate();
-    },
+    transaction: (fn) => runInTransaction(db, fn),
     ping() {
       statements.ping.get();
     },
@@ -452,23 +435,6 @@ export function createSqliteChacraStore(options: SqliteChacraStoreOptions): Chac
     },
   };
   return store;
-}
-
-function migrate(db: Database.Database): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new QuipuError(
-      "QUIPU_STORE_UNAVAILABLE",
-      `the chacra database has schema version ${current}, newer than this release understands (${SCHEMA_VERSION})`,
-      { details: { version: current } },
-    );
-  }
-  for (let version = current; version < SCHEMA_VERSION; version += 1) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version] ?? "");
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
 }
 
 export type { BinaryAddress, BinaryFields, BinaryFilter, RepoAddress, RepoFilter, RepoPatch };

@@ -2,13 +2,13 @@
  * The daemon contract seen from outside: a real child process started the way scripts start the
  * daemons, its stdout read line by line, its signals and exit codes real.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+// Through the workspace root (testkit depends on core, so core does not list it back).
+import { startDaemonProcess, type DaemonProcess } from "@quipu/testkit";
 
 const fixture = fileURLToPath(new URL("./fixtures/echo-daemon.ts", import.meta.url));
 const coreDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -18,52 +18,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Starting node with tsx takes a moment; these are guards against a hang, not timed assertions.
 const CHILD_TEST_TIMEOUT = 60_000;
 
-interface Child {
-  process: ChildProcess;
-  lines: string[];
-  stderr: string[];
-  /** Resolves with the first stdout line matching `predicate`. */
-  waitForLine(predicate: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  exit: Promise<number | null>;
-}
-
-function startChild(args: string[], env: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", fixture, ...args], {
-    cwd: coreDir,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  const waiters: { predicate: (entry: Record<string, unknown>) => boolean; resolve: (entry: Record<string, unknown>) => void }[] = [];
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    lines.push(line);
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    for (const waiter of [...waiters]) {
-      if (waiter.predicate(entry)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(entry);
-      }
-    }
-  });
-  return {
-    process: child,
-    lines,
-    stderr,
-    exit,
-    waitForLine: (predicate) =>
-      new Promise((resolve, reject) => {
-        waiters.push({ predicate, resolve });
-        void exit.then((code) => reject(new Error(`daemon exited (${code}) before the line; stderr: ${stderr.join("")}`)));
-      }),
-  };
+function startChild(args: string[], env: Record<string, string> = {}): DaemonProcess {
+  return startDaemonProcess({ args: ["--import", "tsx", fixture, ...args], env, cwd: coreDir });
 }
 
 describe("a daemon as a child process", () => {
@@ -74,7 +30,7 @@ describe("a daemon as a child process", () => {
         ["serve", "--port", "0", "--data-dir", join(dir, "data"), "--api-user", "ci", "--peer-url", "http://ci:peer-secret-key@127.0.0.1:9/"],
         { QUIPU_ECHO_API_KEY: "api-secret-key", QUIPU_ECHO_GREETING: "from env" },
       );
-      const listening = await child.waitForLine((entry) => entry["msg"] === "listening");
+      const listening = await child.waitFor((entry) => entry["msg"] === "listening");
       const url = String(listening["url"]);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(url.endsWith(":0/")).toBe(false);
@@ -82,7 +38,7 @@ describe("a daemon as a child process", () => {
       expect(await (await fetch(url)).text()).toBe("from env");
 
       const slow = fetch(new URL("slow", url));
-      await child.waitForLine((entry) => entry["msg"] === "slow request started");
+      await child.waitFor((entry) => entry["msg"] === "slow request started");
       child.process.kill("SIGTERM");
       expect(await (await slow).text()).toBe("finished");
       expect(await child.exit).toBe(0);
@@ -101,7 +57,7 @@ describe("a daemon as a child process", () => {
     "exits 0 on SIGINT when idle",
     async () => {
       const child = startChild(["serve", "--port", "0", "--data-dir", join(dir, "data")]);
-      await child.waitForLine((entry) => entry["msg"] === "listening");
+      await child.waitFor((entry) => entry["msg"] === "listening");
       child.process.kill("SIGINT");
       expect(await child.exit).toBe(0);
     },
@@ -143,7 +99,7 @@ describe("a daemon as a child process", () => {
         QUIPU_ECHO_API_KEY: "env-secret-key",
       });
       expect(await child.exit).toBe(2);
-      const stderr = child.stderr.join("");
+      const stderr = child.stderr();
       const problems = stderr.trimEnd().split("\n").slice(1);
       expect(problems).toEqual(
         expect.arrayContaining([

@@ -7,6 +7,7 @@
  */
 import Database from "better-sqlite3";
 import { QuipuError, type BuildStatus, type RepoStatus } from "@quipu/core";
+import { openSqliteDatabase, runInTransaction } from "@quipu/core/sqlite";
 import type {
   BuildFields,
   BuildKeys,
@@ -24,8 +25,6 @@ import type {
   RepoTombstone,
   ShamanStore,
 } from "./shaman-store.js";
-
-const SCHEMA_VERSION = 1;
 
 const MIGRATIONS: readonly string[] = [
   `
@@ -233,21 +232,9 @@ export interface SqliteShamanStore extends ShamanStore {
 
 /** Opens (creating and migrating as needed) the SQLite shaman store. */
 export function createSqliteShamanStore(options: SqliteShamanStoreOptions): SqliteShamanStore {
-  let db: Database.Database;
-  try {
-    db = new Database(options.filename);
-  } catch (error) {
-    throw new QuipuError("QUIPU_STORE_UNAVAILABLE", `cannot open the shaman database: ${(error as Error).message}`, {
-      details: { filename: options.filename },
-      cause: error,
-    });
-  }
-  db.pragma("journal_mode = WAL");
-  // FULL: a status acknowledged with 200 is dropped from chacra's outbox, so it must survive here.
-  db.pragma("synchronous = FULL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  migrate(db, options.filename);
+  // Opened with synchronous = FULL: a status acknowledged with 200 is dropped from chacra's outbox,
+  // so it must survive here.
+  const db = openSqliteDatabase({ driver: Database, filename: options.filename, migrations: MIGRATIONS, what: "shaman database" });
 
   const statements = {
     ping: db.prepare("SELECT 1").pluck(),
@@ -430,10 +417,7 @@ export function createSqliteShamanStore(options: SqliteShamanStoreOptions): Sqli
   };
 
   const store: SqliteShamanStore = {
-    transaction<T>(fn: () => T): T {
-      if (db.inTransaction) return fn();
-      return db.transaction(fn).immediate();
-    },
+    transaction: (fn) => runInTransaction(db, fn),
     ping() {
       statements.ping.get();
     },
@@ -644,21 +628,4 @@ export function createSqliteShamanStore(options: SqliteShamanStoreOptions): Sqli
     },
   };
   return store;
-}
-
-function migrate(db: Database.Database, filename: string): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new QuipuError(
-      "QUIPU_STORE_UNAVAILABLE",
-      `the shaman database has schema version ${current}, newer than this release understands (${SCHEMA_VERSION})`,
-      { details: { filename, version: current } },
-    );
-  }
-  for (let version = current; version < SCHEMA_VERSION; version += 1) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version] ?? "");
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
 }

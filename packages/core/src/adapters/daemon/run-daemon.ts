@@ -14,13 +14,12 @@ import {
   resolveDaemonConfig,
   type DaemonConfigSchema,
 } from "../../daemon/daemon-config.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../cli/command-table.js";
 import { isQuipuError } from "../../errors/quipu-error.js";
 import { loadConfigFile } from "./config-file.js";
 import { createDaemonLogger, type DaemonLogger } from "./daemon-logger.js";
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE };
 
 /** What `start` returns: an HTTP handler and a way to release what it holds (database, loops). */
 export interface DaemonService {

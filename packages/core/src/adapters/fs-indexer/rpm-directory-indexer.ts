@@ -167,9 +167,7 @@ export async function indexRpmDirectory(directory: string, options: IndexRpmDire
       return compareCodePointsFrom(x, x.lastIndexOf("/") + 1, y, y.lastIndexOf("/") + 1) || compareCodePoints(x, y);
     };
     const isOk = (r: CacheRecord) => recordNumber(r, 4) === RPM_OK;
-    const okKept = kept.filter(isOk); timer.mark("merge-filter"); // TMP
-    const packages = mergeOrdered(okKept, fresh.filter(isOk), compare);
-    timer.mark("merge-ordered"); // TMP
+    const packages = mergeOrdered(kept.filter(isOk), fresh.filter(isOk), compare);
     const failed = [...kept, ...fresh].filter((r) => recordNumber(r, 4) === RPM_PROBLEM).sort((a, b) => compareCodePoints(a.path, b.path));
     for (const record of failed) problems.push({ file: record.path, code: record.text[1] as IndexProblem["code"], message: record.text[2]! });
     problems.sort((a, b) => compareCodePoints(a.file, b.file));
@@ -213,7 +211,6 @@ export async function indexRpmDirectory(directory: string, options: IndexRpmDire
       });
     });
 
-    timer.mark("compose-docs"); // TMP
     const previous = readPreviousRepomd(root);
     if (previous && (parsed.keepAdditionalMetadata ?? true)) {
       const present = new Set(safeList(join(root, "repodata")));
@@ -238,7 +235,6 @@ export async function indexRpmDirectory(directory: string, options: IndexRpmDire
     options.onProgress?.({ phase: "publish", done: 0, total: content.length + fixed.length });
     removeLeftoverTemporaries(root, ["repodata"]);
     const outcome = await publishGeneration(root, { content, fixed, obsolete, onStep: options.onPublishStep });
-    timer.mark("publish-generation"); // TMP
 
     await options.onPublishStep?.("remove-stale");
     const keep = new Set([...records.map((r) => r.href), ...(previous?.hrefs ?? [])]);
