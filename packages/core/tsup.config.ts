@@ -5,6 +5,9 @@ export default defineConfig(
   packageBuild(
     {
       index: "src/index.ts",
+      // The command-table helpers alone: a CLI entry imports them without loading the whole core.
+      "cli/index": "src/cli/index.ts",
+      "errors/index": "src/errors/index.ts",
       "adapters/codecs/index": "src/adapters/codecs/index.ts",
       "adapters/signing/index": "src/adapters/signing/index.ts",
       "adapters/fs-indexer/index": "src/adapters/fs-indexer/index.ts",

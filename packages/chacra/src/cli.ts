@@ -3,18 +3,33 @@
  * calling the library: `serve` (the daemon, see CONTRIBUTING.md's daemon contract), `index` and
  * `upload`.
  */
-import { runCommandTable } from "@quipu/core";
+import { runCommandTable } from "@quipu/core/cli";
 import { PROGRAM, processStdin, type CliIo, type Command } from "./commands/command.js";
-import { indexCommand } from "./commands/index-command.js";
-import { serveCommand } from "./commands/serve-command.js";
-import { uploadCommand } from "./commands/upload-command.js";
 
 export type { CliIo, Command } from "./commands/command.js";
 
+/**
+ * A command whose module is loaded when it runs: each start of the CLI compiles only the code of
+ * the command it runs (a `quipu-chacra index` run does not load the daemon, the HTTP client or
+ * their schemas; compiling them was a fifth of a small index run).
+ */
+function lazyCommand(summary: string, load: () => Promise<Command>): Command {
+  return { summary, run: async (args, io) => (await load()).run(args, io) };
+}
+
 export const commands: Readonly<Record<string, Command>> = {
-  serve: serveCommand,
-  index: indexCommand,
-  upload: uploadCommand,
+  serve: lazyCommand(
+    "serve [--config FILE] [--host H] [--port N] [--data-dir DIR] …   run the chacra daemon (--help lists every option)",
+    async () => (await import("./commands/serve-command.js")).serveCommand,
+  ),
+  index: lazyCommand(
+    "index rpm|deb <dir>   turn a directory of packages into a dnf/yum or apt repository",
+    async () => (await import("./commands/index-command.js")).indexCommand,
+  ),
+  upload: lazyCommand(
+    "upload <files...>     send packages to a chacra node (chacractl binary create)",
+    async () => (await import("./commands/upload-command.js")).uploadCommand,
+  ),
 };
 
 const processIo: CliIo = {

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { generateSigningKey } from "@quipu/core/signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, type CliIo } from "../src/index.js";
@@ -181,5 +181,26 @@ describe("quipu-chacra index", () => {
     expect(JSON.parse(child.stdout)).toMatchObject({ ok: true, packages: 4 });
     const usage = spawnSync(process.execPath, [bin, "index"], { encoding: "utf8" });
     expect(usage.status).toBe(2);
+  });
+
+  const indexBundle = fileURLToPath(new URL("../dist/index-command.js", import.meta.url));
+  it.skipIf(!built)("loads `index` from its own bundle, without the full zod or the daemon (when built)", () => {
+    const cli = readFileSync(builtCli, "utf8");
+    expect(cli).toMatch(/import\(['"]\.\/index-command\.js['"]\)/);
+    // What a run of `index` loads up front: its bundle and the chunks that bundle imports statically
+    // (the signing chunk and openpgp only load with --sign-key).
+    const loaded = new Map<string, string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      const text = readFileSync(file, "utf8");
+      loaded.set(file, text);
+      for (const match of text.matchAll(/^import\b[^;]*?from\s+"(\.[^"]+)"/gm)) visit(fileURLToPath(new URL(match[1]!, pathToFileURL(file))));
+    };
+    visit(indexBundle);
+    const everything = [...loaded.values()].join("\n");
+    expect(everything).not.toMatch(/[^$A-Za-z]ZodObject\b/); // zod/mini only: its schemas are ZodMini*, beside zod core's $Zod*
+    expect(everything).not.toContain("createChacraService");
+    expect(everything).not.toContain("openpgp");
+    expect(everything.length).toBeLessThan(400_000);
   });
 });

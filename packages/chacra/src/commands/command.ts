@@ -1,4 +1,4 @@
-import type { CliCommand, CliOutput } from "@quipu/core";
+import type { CliCommand, CliOutput } from "@quipu/core/cli";
 
 /** What every `quipu-chacra` subcommand gets and gives: arguments and I/O in, an exit code out. */
 export interface CliIo extends CliOutput {
@@ -31,7 +31,7 @@ export const processStdin: CliStdin = {
 export type Command = CliCommand<CliIo>;
 
 /** Exit codes: success, failure of the work itself, bad command line. */
-export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "@quipu/core";
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "@quipu/core/cli";
 
 /** A command-line mistake: reported in one line, exit code 2. */
 export class UsageError extends Error {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { isQuipuError, type QuipuError } from "@quipu/core";
+import { isQuipuError, type QuipuError } from "@quipu/core/errors";
 import {
   indexDebDirectory,
   indexRpmDirectory,

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { QuipuError } from "../../errors/quipu-error.js";
 import { formatControlParagraph, ControlParagraph } from "../../indexing/deb/control-fields.js";
 import { compareDebianVersions } from "../../indexing/deb/debian-version.js";
@@ -17,6 +17,7 @@ import {
   cachePathFor,
   changedPathsSchema,
   commonOptionsShape,
+  normalisedPath,
   compareCodePoints,
   elapsed,
   lockPathFor,
@@ -88,45 +89,49 @@ export interface DebDirectoryIndexResult extends DirectoryIndexResult {
   readonly architectures: readonly string[];
 }
 
-const word = z.string().refine((value) => value.trim() !== "" && !/[\x00-\x1f\x7f]/.test(value), "must be one non-empty line");
+const word = z.string().check(z.refine((value) => value.trim() !== "" && !/[\x00-\x1f\x7f]/.test(value), "must be one non-empty line"));
 const DebOptionsSchema = z
   .object({
     ...commonOptionsShape,
-    codename: z.string().refine(isSuiteName, "must be a suite name (letters, digits, . _ + ~ -, slashes between words)").optional(),
-    component: z.string().refine(isComponentName, "must be a component name").optional(),
-    layout: z.enum(["dists", "flat"]).optional(),
-    suite: z.string().refine(isSuiteName, "must be a suite name").optional(),
-    origin: word.optional(),
-    label: word.optional(),
-    version: word.optional(),
-    description: word.optional(),
-    architectures: z.array(z.string().refine(isArchitectureName, "must be a Debian architecture name")).min(1).optional(),
-    checksums: z
-      .array(z.enum(HASH_NAMES))
-      .min(1)
-      .refine((list) => list.includes("sha256") || list.includes("sha512"), "must include sha256 or sha512 (apt refuses weak hashes only)")
-      .optional(),
-    compressions: z.array(z.enum(["none", "gzip", "xz", "zstd", "bzip2"])).min(1).optional(),
-    acquireByHash: z.boolean().optional(),
-    sources: z.boolean().optional(),
-    notAutomatic: z.boolean().optional(),
-    butAutomaticUpgrades: z.boolean().optional(),
-    changedPaths: changedPathsSchema.optional(),
-    packageDirectories: z
-      .array(
-        z.string().transform((path, context) => {
-          const normalised = normaliseRelativePath(path);
-          if (normalised === undefined || normalised.split("/").some((segment) => segment.startsWith(".")) || ["dists", "by-hash"].includes(normalised.split("/")[0]!)) {
-            context.addIssue({ code: "custom", message: `'${path}' is not a package directory under the directory (relative, no '..', not hidden, not dists/ or by-hash/)` });
-            return z.NEVER;
-          }
-          return normalised;
-        }),
-      )
-      .min(1)
-      .optional(),
+    codename: z.optional(z.string().check(z.refine(isSuiteName, "must be a suite name (letters, digits, . _ + ~ -, slashes between words)"))),
+    component: z.optional(z.string().check(z.refine(isComponentName, "must be a component name"))),
+    layout: z.optional(z.enum(["dists", "flat"])),
+    suite: z.optional(z.string().check(z.refine(isSuiteName, "must be a suite name"))),
+    origin: z.optional(word),
+    label: z.optional(word),
+    version: z.optional(word),
+    description: z.optional(word),
+    architectures: z.optional(z.array(z.string().check(z.refine(isArchitectureName, "must be a Debian architecture name"))).check(z.minLength(1))),
+    checksums: z.optional(
+      z
+        .array(z.enum(HASH_NAMES))
+        .check(
+          z.minLength(1),
+          z.refine((list) => list.includes("sha256") || list.includes("sha512"), "must include sha256 or sha512 (apt refuses weak hashes only)"),
+        ),
+    ),
+    compressions: z.optional(z.array(z.enum(["none", "gzip", "xz", "zstd", "bzip2"])).check(z.minLength(1))),
+    acquireByHash: z.optional(z.boolean()),
+    sources: z.optional(z.boolean()),
+    notAutomatic: z.optional(z.boolean()),
+    butAutomaticUpgrades: z.optional(z.boolean()),
+    changedPaths: z.optional(changedPathsSchema),
+    packageDirectories: z.optional(
+      z
+        .array(
+          normalisedPath(
+            (path) => {
+              const normalised = normaliseRelativePath(path);
+              const hidden = normalised?.split("/").some((segment) => segment.startsWith("."));
+              return normalised === undefined || hidden || ["dists", "by-hash"].includes(normalised.split("/")[0]!) ? undefined : normalised;
+            },
+            (path) => `'${path}' is not a package directory under the directory (relative, no '..', not hidden, not dists/ or by-hash/)`,
+          ),
+        )
+        .check(z.minLength(1)),
+    ),
   })
-  .refine((o) => o.layout === "flat" || o.codename !== undefined, { message: "a codename is required (or layout flat)", path: ["codename"] });
+  .check(z.refine((o) => o.layout === "flat" || o.codename !== undefined, { message: "a codename is required (or layout flat)", path: ["codename"] }));
 
 const SUFFIX: Record<IndexCompression, string> = { none: "", gzip: ".gz", xz: ".xz", zstd: ".zst", bzip2: ".bz2" };
 

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { CompressionFormat } from "../../indexing/codecs.js";
 import { FILELISTS_XML_FOOT, filelistsXmlHead } from "../../indexing/rpm/filelists-xml.js";
 import { OTHER_XML_FOOT, otherXmlHead } from "../../indexing/rpm/other-xml.js";
@@ -67,12 +67,12 @@ export interface RpmDirectoryIndexResult extends DirectoryIndexResult {
 
 const RpmOptionsSchema = z.object({
   ...commonOptionsShape,
-  compression: z.enum(["gzip", "zstd", "xz", "bzip2", "none"]).optional(),
-  checksumType: z.enum(repodataChecksumTypes as [RepodataChecksumType, ...RepodataChecksumType[]]).optional(),
-  changelogLimit: z.union([z.number().int().nonnegative(), z.literal(Infinity)]).optional(),
-  revision: z.string().min(1).optional(),
-  keepAdditionalMetadata: z.boolean().optional(),
-  changedPaths: changedPathsSchema.optional(),
+  compression: z.optional(z.enum(["gzip", "zstd", "xz", "bzip2", "none"])),
+  checksumType: z.optional(z.enum(repodataChecksumTypes as [RepodataChecksumType, ...RepodataChecksumType[]])),
+  changelogLimit: z.optional(z.union([z.int().check(z.minimum(0)), z.literal(Infinity)])),
+  revision: z.optional(z.string().check(z.minLength(1))),
+  keepAdditionalMetadata: z.optional(z.boolean()),
+  changedPaths: z.optional(changedPathsSchema),
 });
 
 const EXTENSIONS: Record<CompressionFormat, string> = { none: "", gzip: ".gz", xz: ".xz", zstd: ".zst", bzip2: ".bz2" };

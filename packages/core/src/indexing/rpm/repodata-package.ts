@@ -139,8 +139,15 @@ export function toRepodataPackage(metadata: RpmPackageMetadata, rules: RepodataR
     recommends: [] as RepodataDependency[],
     supplements: [] as RepodataDependency[],
   };
-  const filePaths = new Set<string>();
-  for (const file of metadata.files) filePaths.add(file.path);
+  // Built only when a require names a path (most packages have none).
+  let filePaths: Set<string> | undefined;
+  const ownsFile = (path: string) => {
+    if (filePaths === undefined) {
+      filePaths = new Set<string>();
+      for (const file of metadata.files) filePaths.add(file.path);
+    }
+    return filePaths.has(path);
+  };
   const provided = new Set<string>();
   const lastRequire = new Map<string, { flags: RpmComparison | undefined; version: string; pre: boolean }>();
 
@@ -154,7 +161,7 @@ export function toRepodataPackage(metadata: RpmPackageMetadata, rules: RepodataR
       let pre = false;
       if (kind === "requires") {
         if (dep.name.startsWith("rpmlib(")) continue;
-        if (dep.name.startsWith("/") && filePaths.has(dep.name) && isPrimaryPath(dep.name)) continue;
+        if (dep.name.startsWith("/") && isPrimaryPath(dep.name) && ownsFile(dep.name)) continue;
         if (provided.has(key)) continue;
         pre = dep.pre;
         const previous = lastRequire.get(dep.name);

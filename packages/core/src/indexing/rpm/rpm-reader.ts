@@ -128,7 +128,7 @@ export function readRpm(bytes: Uint8Array, options: ReadRpmOptions = {}): RpmPac
   if (sigType !== HEADERSIG_TYPE) throw fail(`unsupported signature type ${sigType}`, 78);
   let nameEnd = 10;
   while (nameEnd < 76 && bytes[nameEnd] !== 0) nameEnd++;
-  const leadName = new TextDecoder("latin1").decode(bytes.subarray(10, nameEnd));
+  const leadName = LATIN1.decode(bytes.subarray(10, nameEnd));
 
   const signature = new RpmHeader(bytes, LEAD_SIZE, { fileName, label: "signature header" });
   const mainStart = signature.end + ((8 - ((signature.end - LEAD_SIZE) % 8)) % 8);
@@ -216,6 +216,8 @@ export function readRpm(bytes: Uint8Array, options: ReadRpmOptions = {}): RpmPac
 }
 
 type Fail = (reason: string, offset: number) => Error;
+
+const LATIN1 = new TextDecoder("latin1");
 
 function readDependencies(header: RpmHeader, nameTag: number, flagsTag: number, versionTag: number, fail: Fail): RpmDependency[] {
   const names = header.stringArray(nameTag);
