@@ -105,8 +105,15 @@ export const SOURCES_FIELD_ORDER: readonly string[] = [
  * Reorders `[name, value]` pairs: names found in `order` (any case) first, in that order and with
  * its spelling, then the others in their original order and spelling.
  */
+/** Each order table's lower-cased names and their ranks, built once (an indexer orders thousands of stanzas). */
+const ranks = new WeakMap<readonly string[], Map<string, number>>();
+
 export function orderFields(pairs: ReadonlyArray<readonly [string, string]>, order: readonly string[]): Array<[string, string]> {
-  const rank = new Map(order.map((name, i) => [name.toLowerCase(), i]));
+  let rank = ranks.get(order);
+  if (rank === undefined) {
+    rank = new Map(order.map((name, i) => [name.toLowerCase(), i]));
+    ranks.set(order, rank);
+  }
   const known: Array<[number, string, string]> = [];
   const unknown: Array<[string, string]> = [];
   for (const [name, value] of pairs) {

@@ -17,11 +17,14 @@ const INDEXER_FIELDS = ["Filename", "Size", "MD5sum", "SHA1", "SHA256", "SHA512"
  * `Status`, plus `Filename`, `Size` and the digests, in apt's canonical field order (known names
  * respelled canonically, unknown fields after them in control order).
  */
+const INDEXER_FIELDS_LOWER = new Set(INDEXER_FIELDS.map((name) => name.toLowerCase()));
+
 export function renderPackagesStanza(entry: AptPackageEntry, options: PackagesStanzaOptions = {}): ControlParagraph {
   checkPackageEntry(entry);
   const wanted = new Set<HashName>(options.hashes ?? HASH_NAMES.filter((name) => entry.hashes[name] !== undefined));
   wanted.add("sha256");
-  const pairs: Array<[string, string]> = entry.control.delete(...INDEXER_FIELDS).pairs();
+  // Filter the pairs rather than `control.delete(...)`, which would validate every field once more.
+  const pairs: Array<[string, string]> = entry.control.pairs().filter(([name]) => !INDEXER_FIELDS_LOWER.has(name.toLowerCase()));
   pairs.push(["Filename", entry.filename], ["Size", String(entry.size)]);
   for (const name of HASH_NAMES) {
     if (!wanted.has(name)) continue;
