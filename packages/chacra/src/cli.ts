@@ -4,7 +4,7 @@
  * `upload`.
  */
 import { runCommandTable } from "@quipu/core/cli";
-import { PROGRAM, processStdin, type CliIo, type Command } from "./commands/command.js";
+import { COMMAND_SUMMARIES, PROGRAM, processStdin, type CliIo, type Command } from "./commands/command.js";
 
 export type { CliIo, Command } from "./commands/command.js";
 
@@ -19,15 +19,15 @@ function lazyCommand(summary: string, load: () => Promise<Command>): Command {
 
 export const commands: Readonly<Record<string, Command>> = {
   serve: lazyCommand(
-    "serve [--config FILE] [--host H] [--port N] [--data-dir DIR] …   run the chacra daemon (--help lists every option)",
+    COMMAND_SUMMARIES.serve,
     async () => (await import("./commands/serve-command.js")).serveCommand,
   ),
   index: lazyCommand(
-    "index rpm|deb <dir>   turn a directory of packages into a dnf/yum or apt repository",
+    COMMAND_SUMMARIES.index,
     async () => (await import("./commands/index-command.js")).indexCommand,
   ),
   upload: lazyCommand(
-    "upload <files...>     send packages to a chacra node (chacractl binary create)",
+    COMMAND_SUMMARIES.upload,
     async () => (await import("./commands/upload-command.js")).uploadCommand,
   ),
 };

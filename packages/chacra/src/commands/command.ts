@@ -39,3 +39,13 @@ export class UsageError extends Error {
 }
 
 export const PROGRAM = "quipu-chacra";
+
+/**
+ * Each subcommand's line in the top-level help. Here, not beside each command, because the CLI
+ * lists them all without loading any command's module.
+ */
+export const COMMAND_SUMMARIES = {
+  serve: "serve [--config FILE] [--host H] [--port N] [--data-dir DIR] …   run the chacra daemon (--help lists every option)",
+  index: "index rpm|deb <dir>   turn a directory of packages into a dnf/yum or apt repository",
+  upload: "upload <files...>     send packages to a chacra node (chacractl binary create)",
+} as const;

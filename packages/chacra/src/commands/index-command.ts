@@ -14,7 +14,7 @@ import {
   type IndexRpmDirectoryOptions,
   type RpmDirectoryIndexResult,
 } from "@quipu/core/indexer";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROGRAM, UsageError, type CliIo, type Command } from "./command.js";
+import { COMMAND_SUMMARIES, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROGRAM, UsageError, type CliIo, type Command } from "./command.js";
 
 const OPTIONS = {
   codename: { type: "string" },
@@ -244,7 +244,7 @@ function reportFailure(error: QuipuError, json: boolean, io: CliIo): number {
 }
 
 export const indexCommand: Command = {
-  summary: "index rpm|deb <dir>   turn a directory of packages into a dnf/yum or apt repository",
+  summary: COMMAND_SUMMARIES.index,
   async run(args, io) {
     try {
       return await runIndex(args, io);

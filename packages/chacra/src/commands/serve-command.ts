@@ -2,10 +2,10 @@
  * `quipu-chacra serve`: the daemon, following the daemon contract (CONTRIBUTING.md). Everything is
  * loaded on first use, so `index` and `upload` runs do not pay for the server, SQLite and pino.
  */
-import type { CliIo, Command } from "./command.js";
+import { COMMAND_SUMMARIES, type CliIo, type Command } from "./command.js";
 
 export const serveCommand: Command = {
-  summary: "serve [--config FILE] [--host H] [--port N] [--data-dir DIR] …   run the chacra daemon (--help lists every option)",
+  summary: COMMAND_SUMMARIES.serve,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const [{ runDaemon }, { ChacraConfigSchema }, { startChacra }] = await Promise.all([
       import("@quipu/core/daemon"),

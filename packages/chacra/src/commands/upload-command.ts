@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { isQuipuError, safeSegmentProblem, StoredSha1Schema, type QuipuError } from "@quipu/core";
 import { createChacraClient, nextChacraNode, redactUrl, splitCredentials, type BinaryDirectory, type UploadResult } from "../client.js";
 import { createUploadProgress, formatBytes, formatRate } from "../upload-progress.js";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROGRAM, UsageError, type CliIo, type Command } from "./command.js";
+import { COMMAND_SUMMARIES, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROGRAM, UsageError, type CliIo, type Command } from "./command.js";
 
 const OPTIONS = {
   url: { type: "string" },
@@ -237,7 +237,7 @@ function reportFailure(error: QuipuError, json: boolean, chacraUrl: string | und
 }
 
 export const uploadCommand: Command = {
-  summary: "upload <files...>     send packages to a chacra node (chacractl binary create)",
+  summary: COMMAND_SUMMARIES.upload,
   async run(args, io) {
     try {
       return await runUpload(args, io);

@@ -16,8 +16,9 @@ export function formatZodIssues(error: $ZodError): string[] {
  * command-line run does not load the whole of zod): the full `zod` sets this locale globally when
  * imported, `zod/mini` does not. A locale or error map the application configured wins.
  */
-let english: { error: NonNullable<ReturnType<typeof en>["localeError"]> } | undefined;
-function parseContext(): { error: NonNullable<ReturnType<typeof en>["localeError"]> } | undefined {
+type ParseContext = { error: NonNullable<ReturnType<typeof en>["localeError"]> };
+let english: ParseContext | undefined;
+function parseContext(): ParseContext | undefined {
   const global = config();
   if (global.localeError !== undefined || global.customError !== undefined) return undefined;
   english ??= { error: en().localeError };

@@ -121,9 +121,9 @@ const DebOptionsSchema = z
         .array(
           normalisedPath(
             (path) => {
-              const normalised = normaliseRelativePath(path);
-              const hidden = normalised?.split("/").some((segment) => segment.startsWith("."));
-              return normalised === undefined || hidden || ["dists", "by-hash"].includes(normalised.split("/")[0]!) ? undefined : normalised;
+              const segments = normaliseRelativePath(path)?.split("/");
+              if (segments === undefined || segments.some((segment) => segment.startsWith(".")) || ["dists", "by-hash"].includes(segments[0]!)) return undefined;
+              return segments.join("/");
             },
             (path) => `'${path}' is not a package directory under the directory (relative, no '..', not hidden, not dists/ or by-hash/)`,
           ),

@@ -101,13 +101,13 @@ export const SOURCES_FIELD_ORDER: readonly string[] = [
   "Checksums-Sha512",
 ];
 
+/** Each order table's lower-cased names and their ranks, built once (an indexer orders thousands of stanzas). */
+const ranks = new WeakMap<readonly string[], Map<string, number>>();
+
 /**
  * Reorders `[name, value]` pairs: names found in `order` (any case) first, in that order and with
  * its spelling, then the others in their original order and spelling.
  */
-/** Each order table's lower-cased names and their ranks, built once (an indexer orders thousands of stanzas). */
-const ranks = new WeakMap<readonly string[], Map<string, number>>();
-
 export function orderFields(pairs: ReadonlyArray<readonly [string, string]>, order: readonly string[]): Array<[string, string]> {
   let rank = ranks.get(order);
   if (rank === undefined) {

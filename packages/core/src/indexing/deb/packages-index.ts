@@ -9,22 +9,20 @@ export interface PackagesStanzaOptions {
   readonly hashes?: readonly HashName[] | undefined;
 }
 
-/** Control fields the indexer owns: dropped from the control paragraph, then written from the entry. */
-const INDEXER_FIELDS = ["Filename", "Size", "MD5sum", "SHA1", "SHA256", "SHA512", "Status"];
+/** Control fields the indexer owns (lower case): dropped from the control paragraph, then written from the entry. */
+const INDEXER_FIELDS = new Set(["filename", "size", "md5sum", "sha1", "sha256", "sha512", "status"]);
 
 /**
  * The Packages stanza for one .deb, as apt-ftparchive writes it: every control field except
  * `Status`, plus `Filename`, `Size` and the digests, in apt's canonical field order (known names
  * respelled canonically, unknown fields after them in control order).
  */
-const INDEXER_FIELDS_LOWER = new Set(INDEXER_FIELDS.map((name) => name.toLowerCase()));
-
 export function renderPackagesStanza(entry: AptPackageEntry, options: PackagesStanzaOptions = {}): ControlParagraph {
   checkPackageEntry(entry);
   const wanted = new Set<HashName>(options.hashes ?? HASH_NAMES.filter((name) => entry.hashes[name] !== undefined));
   wanted.add("sha256");
   // Filter the pairs rather than `control.delete(...)`, which would validate every field once more.
-  const pairs: Array<[string, string]> = entry.control.pairs().filter(([name]) => !INDEXER_FIELDS_LOWER.has(name.toLowerCase()));
+  const pairs: Array<[string, string]> = entry.control.pairs().filter(([name]) => !INDEXER_FIELDS.has(name.toLowerCase()));
   pairs.push(["Filename", entry.filename], ["Size", String(entry.size)]);
   for (const name of HASH_NAMES) {
     if (!wanted.has(name)) continue;

@@ -9,8 +9,13 @@ const MAX_DATA_LENGTH = 256 * 1024 * 1024;
 /** rpm refuses a single entry claiming more than 16 M elements (`hdrchkCount`). */
 const MAX_ENTRY_COUNT = 0xffffff;
 const REGION_TAGS = new Set([61, 62, 63]);
-/** Numbers per kept entry in RpmHeader's table. */
+/** RpmHeader's table: FIELDS numbers per kept entry, in these columns. */
 const FIELDS = 5;
+const TAG = 0;
+const TYPE = 1;
+const OFFSET = 2;
+const COUNT = 3;
+const LENGTH = 4;
 
 export interface RpmHeaderEntry {
   readonly tag: number;
@@ -146,7 +151,7 @@ export class RpmHeader {
     const table = this.table;
     const last = this.kept - 1;
     if (last >= 0) {
-      const previousTag = table[last * FIELDS]! >>> 0;
+      const previousTag = this.cell(last, TAG) >>> 0;
       if (previousTag === tag) return;
       if (previousTag > tag) {
         if (this.find(tag) >= 0) return;
@@ -156,30 +161,33 @@ export class RpmHeader {
       }
     }
     const at = this.kept * FIELDS;
-    table[at] = tag;
-    table[at + 1] = type;
-    table[at + 2] = offset;
-    table[at + 3] = count;
-    table[at + 4] = length;
+    table[at + TAG] = tag;
+    table[at + TYPE] = type;
+    table[at + OFFSET] = offset;
+    table[at + COUNT] = count;
+    table[at + LENGTH] = length;
     this.kept++;
+  }
+
+  private cell(row: number, column: number): number {
+    return this.table[row * FIELDS + column]!;
   }
 
   /** Row of `tag` in the table, or -1. */
   private find(tag: number): number {
-    const table = this.table;
     if (this.sorted) {
       let low = 0;
       let high = this.kept - 1;
       while (low <= high) {
         const mid = (low + high) >>> 1;
-        const value = table[mid * FIELDS]! >>> 0;
+        const value = this.cell(mid, TAG) >>> 0;
         if (value === tag) return mid;
         if (value < tag) low = mid + 1;
         else high = mid - 1;
       }
       return -1;
     }
-    for (let row = 0; row < this.kept; row++) if (table[row * FIELDS]! >>> 0 === tag) return row;
+    for (let row = 0; row < this.kept; row++) if (this.cell(row, TAG) >>> 0 === tag) return row;
     return -1;
   }
 
@@ -263,16 +271,14 @@ export class RpmHeader {
   /** Tags present, in index order (first occurrence of duplicates). */
   get tags(): number[] {
     const out = new Array<number>(this.kept);
-    for (let row = 0; row < this.kept; row++) out[row] = this.table[row * FIELDS]! >>> 0;
+    for (let row = 0; row < this.kept; row++) out[row] = this.cell(row, TAG) >>> 0;
     return out;
   }
 
   entry(tag: number): RpmHeaderEntry | undefined {
     const row = this.find(tag);
     if (row < 0) return undefined;
-    const at = row * FIELDS;
-    const t = this.table;
-    return { tag, type: t[at + 1]!, offset: t[at + 2]!, count: t[at + 3]! >>> 0, length: t[at + 4]! };
+    return { tag, type: this.cell(row, TYPE), offset: this.cell(row, OFFSET), count: this.cell(row, COUNT), length: this.cell(row, LENGTH) };
   }
 
   has(tag: number): boolean {
@@ -283,9 +289,9 @@ export class RpmHeader {
   string(tag: number): string | undefined {
     const row = this.find(tag);
     if (row < 0) return undefined;
-    const type = this.table[row * FIELDS + 1]!;
+    const type = this.cell(row, TYPE);
     if (type !== RpmTagType.STRING && type !== RpmTagType.STRING_ARRAY && type !== RpmTagType.I18NSTRING) throw this.wrongType(row, "a string");
-    const from = this.dataStart + this.table[row * FIELDS + 2]!;
+    const from = this.dataStart + this.cell(row, OFFSET);
     return decodeHeaderString(this.bytes.subarray(from, this.bytes.indexOf(0, from)));
   }
 
@@ -293,14 +299,13 @@ export class RpmHeader {
   stringArray(tag: number): string[] | undefined {
     const row = this.find(tag);
     if (row < 0) return undefined;
-    const at = row * FIELDS;
-    const type = this.table[at + 1]!;
+    const type = this.cell(row, TYPE);
     if (type !== RpmTagType.STRING && type !== RpmTagType.STRING_ARRAY && type !== RpmTagType.I18NSTRING) throw this.wrongType(row, "a string array");
-    const from = this.dataStart + this.table[at + 2]!;
-    const count = this.table[at + 3]!;
+    const from = this.dataStart + this.cell(row, OFFSET);
+    const count = this.cell(row, COUNT);
     // The whole array at once: a NUL never occurs inside a UTF-8 sequence, so when the region is
     // valid UTF-8 every element is, and one decode plus a split is much cheaper than one per element.
-    const region = this.bytes.subarray(from, from + this.table[at + 4]! - 1);
+    const region = this.bytes.subarray(from, from + this.cell(row, LENGTH) - 1);
     const whole = decodeValidUtf8(region);
     if (whole !== undefined) {
       const parts = whole.split("\0");
@@ -326,7 +331,7 @@ export class RpmHeader {
   numberArray(tag: number): number[] | undefined {
     const row = this.find(tag);
     if (row < 0) return undefined;
-    const count = this.table[row * FIELDS + 3]!;
+    const count = this.cell(row, COUNT);
     const out = new Array<number>(count);
     for (let i = 0; i < count; i++) out[i] = this.integerAt(row, i);
     return out;
@@ -336,16 +341,15 @@ export class RpmHeader {
   binary(tag: number): Uint8Array | undefined {
     const row = this.find(tag);
     if (row < 0) return undefined;
-    const at = row * FIELDS;
-    const type = this.table[at + 1]!;
+    const type = this.cell(row, TYPE);
     if (type !== RpmTagType.BIN && type !== RpmTagType.CHAR && type !== RpmTagType.INT8) throw this.wrongType(row, "binary data");
-    const from = this.dataStart + this.table[at + 2]!;
-    return this.bytes.subarray(from, from + this.table[at + 3]!);
+    const from = this.dataStart + this.cell(row, OFFSET);
+    return this.bytes.subarray(from, from + this.cell(row, COUNT));
   }
 
   private integerAt(row: number, index: number): number {
-    const at = this.dataStart + this.table[row * FIELDS + 2]!;
-    switch (this.table[row * FIELDS + 1]) {
+    const at = this.dataStart + this.cell(row, OFFSET);
+    switch (this.cell(row, TYPE)) {
       case RpmTagType.CHAR:
       case RpmTagType.INT8:
         return this.bytes[at + index]!;
@@ -356,7 +360,7 @@ export class RpmHeader {
       case RpmTagType.INT64: {
         const value = this.view.getBigUint64(at + index * 8);
         if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
-          throw rpmInvalid(`${this.label}: INT64 tag ${this.table[row * FIELDS]! >>> 0} holds ${value}, beyond 2^53`, at + index * 8, this.fileName);
+          throw rpmInvalid(`${this.label}: INT64 tag ${this.cell(row, TAG) >>> 0} holds ${value}, beyond 2^53`, at + index * 8, this.fileName);
         }
         return Number(value);
       }
@@ -366,10 +370,10 @@ export class RpmHeader {
   }
 
   private wrongType(row: number, wanted: string): Error {
-    const type = this.table[row * FIELDS + 1]!;
+    const type = this.cell(row, TYPE);
     return rpmInvalid(
-      `${this.label}: tag ${this.table[row * FIELDS]! >>> 0} has type ${rpmTagTypeNames[type] ?? type}, not ${wanted}`,
-      this.dataStart + this.table[row * FIELDS + 2]!,
+      `${this.label}: tag ${this.cell(row, TAG) >>> 0} has type ${rpmTagTypeNames[type] ?? type}, not ${wanted}`,
+      this.dataStart + this.cell(row, OFFSET),
       this.fileName,
     );
   }
